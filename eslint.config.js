@@ -1,0 +1,33 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const pureLayers = ["src/engine/**/*.ts", "src/rules/**/*.ts", "src/render/**/*.ts", "src/config/**/*.ts"];
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "coverage/", "examples/", "test/fixtures/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ["*.js", "bin/*.js", "bench/*.js"] }, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // The engine is pure: text in, findings and edits out. No file system, network, process or clock.
+    files: pureLayers,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["node:*", "fs", "path", "child_process", "process", "os"], message: "The engine does no I/O." },
+            { group: ["**/cli/**", "**/github/**", "**/app/**", "probot", "@octokit/*"], message: "The engine imports no adapter." },
+          ],
+        },
+      ],
+      "no-restricted-globals": ["error", { name: "process", message: "Pass what you need as a parameter." }],
+    },
+  },
+  { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
+);

@@ -1,0 +1,8 @@
+/** Native ESM Jest (probot and @octokit are ESM only; see ../shared/design/stack.md). */
+export default {
+  testEnvironment: "node",
+  extensionsToTreatAsEsm: [".ts"],
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  transform: { "^.+\\.ts$": ["ts-jest", { useESM: true, isolatedModules: true }] },
+  testMatch: ["<rootDir>/test/**/*.test.ts"],
+};
