@@ -1,0 +1,167 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_CONFIG, parseConfigText, type Config } from "../config/schema.js";
+import { fixRepository, scanRepository } from "../engine/scan.js";
+import { SEVERITY_ORDER, type ScanResult, type Severity } from "../engine/types.js";
+import { renderJson } from "../render/json.js";
+import { renderText } from "../render/text.js";
+import { RULE_IDS } from "../rules/index.js";
+import { gitOriginUrl, readRepository } from "./read-repository.js";
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  stdoutIsTty: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+
+const USAGE = `Usage: argocd-job-guard scan [PATH...] [options]
+
+Finds Kubernetes Jobs that Argo CD will fail to re-sync, and fixes them.
+Each PATH is scanned as a repository root (default: the current directory).
+
+Options:
+  --format text|json       output format (default: text)
+  --fix                    apply safe fixes to the files
+  --fix-dry-run            show the fixes as diffs, change nothing
+  --config FILE            configuration file (default: PATH/.github/argocd-job-guard.yml if present)
+  --fail-on error|warning|info
+                           lowest severity that makes the exit code 1 (default: error)
+  --repo-url URL           this repository's git URL (default: the git remote "origin")
+  -h, --help               show this help
+  --version                print the version
+
+Exit codes: 0 no findings at the --fail-on level, 1 findings at that level, 2 usage or I/O error.
+`;
+
+const FORMATS = ["text", "json"] as const;
+const DEFERRED_FORMATS = ["sarif", "github"];
+
+function defaultIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    stdoutIsTty: process.stdout.isTTY === true,
+    env: process.env,
+  };
+}
+
+class UsageError extends Error {}
+
+/** The CLI as a function: arguments and ambient I/O in, exit code out. `bin/` only calls it. */
+export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`argocd-job-guard: ${error.message}\n\n${USAGE}`);
+    } else {
+      io.stderr(`argocd-job-guard: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    return EXIT.usage;
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: "string", default: "text" },
+        fix: { type: "boolean", default: false },
+        "fix-dry-run": { type: "boolean", default: false },
+        config: { type: "string" },
+        "fail-on": { type: "string", default: "error" },
+        "repo-url": { type: "string" },
+        base: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+        version: { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  if (values.version) {
+    io.stdout(`${await packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  const [command, ...paths] = positionals;
+  if (command !== "scan") throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
+  const format = values.format;
+  if (DEFERRED_FORMATS.includes(format)) throw new UsageError(`--format ${format} is not available yet in this version`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
+  if (values.base !== undefined) throw new UsageError("--base is not available yet in this version");
+  const failOn = values["fail-on"];
+  if (!(failOn in SEVERITY_ORDER)) throw new UsageError("--fail-on must be one of error, warning, info");
+  if (values.fix && values["fix-dry-run"]) throw new UsageError("--fix and --fix-dry-run cannot be used together");
+
+  const roots = (paths.length > 0 ? paths : ["."]).map((p) => ({ given: p, absolute: resolve(io.cwd, p) }));
+  const results: { root: string | null; result: ScanResult }[] = [];
+  const diffs: string[] = [];
+  for (const root of roots) {
+    const config = await loadConfig(values.config === undefined ? null : resolve(io.cwd, values.config), root.absolute);
+    const repository = await readRepository(root.absolute);
+    const repoUrl = values["repo-url"] ?? (await gitOriginUrl(root.absolute));
+    const input = { files: repository.files, tree: repository.tree, repoUrl, config };
+    let result: ScanResult;
+    if (values.fix || values["fix-dry-run"]) {
+      const { result: scanned, fixes } = fixRepository(input);
+      result = scanned;
+      for (const fix of fixes) {
+        if (values.fix) await writeFile(join(root.absolute, fix.path), fix.after);
+        diffs.push(fix.diff);
+      }
+    } else {
+      result = scanRepository(input);
+    }
+    results.push({ root: roots.length > 1 ? root.given : null, result });
+  }
+
+  if (format === "json") {
+    io.stdout(`${JSON.stringify(renderJson(results), null, 2)}\n`);
+  } else {
+    io.stdout(renderText(results, { color: io.stdoutIsTty && io.env.NO_COLOR === undefined }));
+    if (values["fix-dry-run"]) io.stdout(diffs.length > 0 ? `\nFixes that --fix would apply:\n${diffs.join("")}` : "\nNo safe fixes to apply.\n");
+    if (values.fix) io.stdout(`\n${diffs.length} file${diffs.length === 1 ? "" : "s"} fixed.\n`);
+  }
+  const threshold = SEVERITY_ORDER[failOn as Severity];
+  const failing = results.some(({ result }) =>
+    result.findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold && !(values.fix && f.fix?.kind === "safe")),
+  );
+  return failing ? EXIT.findings : EXIT.ok;
+}
+
+async function loadConfig(explicit: string | null, root: string): Promise<Config> {
+  const candidates = explicit ? [explicit] : [join(root, ".github", "argocd-job-guard.yml"), join(root, ".github", "argocd-job-guard.yaml")];
+  for (const path of candidates) {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      if (explicit) throw new Error(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      continue;
+    }
+    const result = parseConfigText(text, path, RULE_IDS);
+    if (!result.ok) throw new Error(`invalid configuration:\n  ${result.errors.join("\n  ")}`);
+    return result.config;
+  }
+  return DEFAULT_CONFIG;
+}
+
+async function packageVersion(): Promise<string> {
+  const text = await readFile(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
+}

@@ -1,0 +1,56 @@
+import { execFile } from "node:child_process";
+import { lstat, readdir, readFile } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { promisify } from "node:util";
+import type { RepoFile } from "../engine/types.js";
+
+const execFileAsync = promisify(execFile);
+
+/** Directories never holding manifests Argo CD deploys, and expensive to walk. */
+const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
+/** Only these are read; everything else is only listed (directory and kustomize resolution need the list). */
+const READ_EXTENSION = /\.(ya?ml|json|tpl)$/i;
+
+export interface LocalRepository {
+  tree: string[];
+  files: RepoFile[];
+}
+
+/** Reads a checkout: every path (forward slashes, relative to root) and the bytes of YAML/JSON/template files. */
+export async function readRepository(root: string): Promise<LocalRepository> {
+  const tree: string[] = [];
+  const files: RepoFile[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      const absolute = join(dir, entry.name);
+      // Symlinks are not followed: a link to a parent directory would loop, one outside the repo would leak.
+      if (entry.isSymbolicLink()) continue;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRECTORIES.has(entry.name)) await walk(absolute);
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      const path = relative(root, absolute).split(sep).join("/");
+      tree.push(path);
+      if (READ_EXTENSION.test(entry.name)) files.push({ path, content: await readFile(absolute) });
+    }
+  };
+  const stats = await lstat(root);
+  if (!stats.isDirectory()) throw new Error(`${root} is not a directory`);
+  await walk(root);
+  tree.sort();
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return { tree, files };
+}
+
+/** The `origin` remote of a git checkout, or null outside git (or without git installed). */
+export async function gitOriginUrl(root: string): Promise<string | null> {
+  try {
+    const { stdout } = await execFileAsync("git", ["-C", root, "config", "--get", "remote.origin.url"]);
+    const url = stdout.trim();
+    return url === "" ? null : url;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,206 @@
+import { isRecord, type ParsedManifestFile } from "../manifests/parse-manifests.js";
+import { basename, dirname, joinRepoPath, type RepoTree } from "../repo-tree.js";
+import type { AppSummary, DeployingApp } from "../types.js";
+import type { AppSource, ArgoApp } from "./find-applications.js";
+import { escapeRegExp, gobwasGlobRegExp, goPathMatchRegExp, normaliseRepoUrl } from "./patterns.js";
+
+const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+/** reposerver's manifestFile regexp; jsonnet is listed by Argo CD but cannot be evaluated here. */
+const DIRECTORY_MANIFEST = /\.(ya?ml|json)$/i;
+const MAX_KUSTOMIZE_DEPTH = 30;
+
+export interface DeploymentMap {
+  /** For each deployed file, the apps that deploy it. */
+  deployedBy: Map<string, DeployingApp[]>;
+  apps: AppSummary[];
+  /** At least one Application/ApplicationSet deploys from this repository. */
+  hasOwnApps: boolean;
+  notes: string[];
+}
+
+export interface DeploymentContext {
+  tree: RepoTree;
+  /** Parsed YAML files by path (kustomization files are read from here). */
+  parsed: ReadonlyMap<string, ParsedManifestFile>;
+  /** Normalised URL of this repository, when known. */
+  repoUrl: string | null;
+}
+
+/**
+ * Works out which repository files Argo CD deploys, from the repository's own Applications and ApplicationSets
+ * (rules.md "Which files Argo CD deploys"; argocd-facts.md §8).
+ */
+export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentContext): DeploymentMap {
+  const deployedBy = new Map<string, DeployingApp[]>();
+  const summaries: AppSummary[] = [];
+  const notes: string[] = [];
+  let hasOwnApps = false;
+  for (const app of apps) {
+    const deploying: DeployingApp = {
+      name: app.name,
+      file: app.file,
+      kind: app.kind,
+      automated: app.automated,
+      selfHeal: app.selfHeal,
+      syncOptions: app.syncOptions,
+    };
+    const summary: AppSummary = { name: app.name, file: app.file, kind: app.kind, paths: [], notes: [] };
+    for (const source of app.sources) {
+      const roots = resolveSourceRoots(app, source, context, summary.notes);
+      if (roots.length === 0) continue;
+      hasOwnApps = true;
+      for (const root of roots) {
+        summary.paths.push(root === "" ? "." : root);
+        for (const file of filesOfRoot(root, source, context, summary.notes)) {
+          const list = deployedBy.get(file) ?? [];
+          if (!list.includes(deploying)) list.push(deploying);
+          deployedBy.set(file, list);
+        }
+      }
+    }
+    summary.paths = [...new Set(summary.paths)].sort();
+    summary.notes = [...new Set(summary.notes)];
+    summaries.push(summary);
+  }
+  return { deployedBy, apps: summaries, hasOwnApps, notes };
+}
+
+function resolveSourceRoots(app: ArgoApp, source: AppSource, context: DeploymentContext, notes: string[]): string[] {
+  if (source.chart !== null) {
+    notes.push(`source chart "${source.chart}" comes from a Helm repository, not from this repository`);
+    return [];
+  }
+  if (source.path === null) return [];
+  const repoUrlTemplated = source.repoURL === null || source.repoURL.includes("{{");
+  if (!repoUrlTemplated && context.repoUrl !== null && normaliseRepoUrl(source.repoURL ?? "") !== context.repoUrl) {
+    return [];
+  }
+  const path = source.path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
+  if (!path.includes("{{")) {
+    const root = path === "." ? "" : path;
+    return context.tree.hasDirectory(root) ? [root] : [];
+  }
+  const pattern = templatedPathRegExp(path, app, context.tree);
+  const roots = [...context.tree.directories].filter((dir) => pattern.test(dir) && isAppRoot(dir, context.tree)).sort();
+  if (roots.length > 0) notes.push(`templated path "${source.path}" was matched against the repository's directories`);
+  return roots;
+}
+
+/**
+ * A templated source path as a RegExp over directories. The git generator's `path` parameters expand to the
+ * directories the generator matches; any other template expression may stand for anything.
+ */
+function templatedPathRegExp(path: string, app: ArgoApp, tree: RepoTree): RegExp {
+  const generated = gitGeneratorDirectories(app, tree);
+  let source = "";
+  let last = 0;
+  for (const match of path.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+    source += escapeRegExp(path.slice(last, match.index));
+    const expression = match[0].replace(/[{}`\-\s]/g, "").replace(/^\./, "");
+    if (generated.length > 0 && /^path(\.path)?$/.test(expression)) {
+      source += `(?:${generated.map(escapeRegExp).join("|")})`;
+    } else if (generated.length > 0 && /^path\.basename$/.test(expression)) {
+      source += `(?:${[...new Set(generated.map(basename))].map(escapeRegExp).join("|")})`;
+    } else {
+      source += ".*";
+    }
+    last = match.index + match[0].length;
+  }
+  source += escapeRegExp(path.slice(last));
+  return new RegExp(`^${source.replace(/(\\\/)+$/, "")}$`);
+}
+
+/** Directories an ApplicationSet's git generators produce (Go path.Match; exclusions win; dot-dirs skipped). */
+function gitGeneratorDirectories(app: ArgoApp, tree: RepoTree): string[] {
+  const matches = (patterns: { path: string; exclude: boolean }[], candidates: Iterable<string>): string[] => {
+    const include = patterns.filter((p) => !p.exclude).map((p) => goPathMatchRegExp(p.path));
+    const exclude = patterns.filter((p) => p.exclude).map((p) => goPathMatchRegExp(p.path));
+    return [...candidates].filter(
+      (candidate) =>
+        include.some((re) => re?.test(candidate)) &&
+        !exclude.some((re) => re?.test(candidate)) &&
+        !candidate.split("/").some((segment) => segment.startsWith(".")),
+    );
+  };
+  const directories = matches(app.gitGenerators.directories, tree.directories);
+  const fileDirs = matches(app.gitGenerators.files, tree.files).map(dirname);
+  return [...new Set([...directories, ...fileDirs])].sort();
+}
+
+function isAppRoot(dir: string, tree: RepoTree): boolean {
+  if (tree.hasFile(`${dir}/Chart.yaml`)) return true;
+  if (KUSTOMIZATION_FILES.some((name) => tree.hasFile(`${dir}/${name}`))) return true;
+  return tree.filesIn(dir, false).some((file) => DIRECTORY_MANIFEST.test(file));
+}
+
+function filesOfRoot(root: string, source: AppSource, context: DeploymentContext, notes: string[]): string[] {
+  const prefix = root === "" ? "" : `${root}/`;
+  if (context.tree.hasFile(`${prefix}Chart.yaml`)) return helmChartFiles(root, context.tree);
+  const kustomization = KUSTOMIZATION_FILES.map((name) => `${prefix}${name}`).find((f) => context.tree.hasFile(f));
+  if (kustomization) {
+    const files = new Set<string>();
+    followKustomization(kustomization, context, files, new Set(), notes, 0);
+    return [...files];
+  }
+  const include = source.directory.include ? gobwasGlobRegExp(source.directory.include) : null;
+  const exclude = source.directory.exclude ? gobwasGlobRegExp(source.directory.exclude) : null;
+  return context.tree.filesIn(root, source.directory.recurse).filter((file) => {
+    if (!DIRECTORY_MANIFEST.test(file)) return false;
+    const relative = file.slice(prefix.length);
+    // Argo CD applies exclude first, then include.
+    if (exclude?.test(relative)) return false;
+    return include ? include.test(relative) : true;
+  });
+}
+
+/** A chart deploys its templates (not `_*` helpers, not NOTES.txt) and those of its vendored subcharts. */
+function helmChartFiles(chartDir: string, tree: RepoTree): string[] {
+  const prefix = chartDir === "" ? "" : `${chartDir}/`;
+  const templates = tree
+    .filesIn(`${prefix}templates`, true)
+    .filter((file) => !basename(file).startsWith("_") && basename(file) !== "NOTES.txt");
+  const subcharts = [...tree.directories].filter(
+    (dir) => dirname(dir) === `${prefix}charts` && tree.hasFile(`${dir}/Chart.yaml`),
+  );
+  return [...templates, ...subcharts.flatMap((dir) => helmChartFiles(dir, tree))];
+}
+
+/** Follows `resources`, `bases`, `components` (and `crds`) transitively; patches are not resources. */
+function followKustomization(
+  kustomizationFile: string,
+  context: DeploymentContext,
+  files: Set<string>,
+  visited: Set<string>,
+  notes: string[],
+  depth: number,
+): void {
+  if (visited.has(kustomizationFile) || depth > MAX_KUSTOMIZE_DEPTH) return;
+  visited.add(kustomizationFile);
+  const parsed = context.parsed.get(kustomizationFile);
+  const value = parsed?.objects[0]?.value;
+  if (!value || !isRecord(value)) {
+    notes.push(`${kustomizationFile} could not be read`);
+    return;
+  }
+  const dir = dirname(kustomizationFile);
+  const entries = ["resources", "bases", "components", "crds"].flatMap((key) => {
+    const list = value[key];
+    return Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : [];
+  });
+  for (const entry of entries) {
+    if (/^[a-z+]+:\/\/|^git@|^github\.com\//i.test(entry)) {
+      notes.push(`remote kustomize resource "${entry}" is not scanned`);
+      continue;
+    }
+    const target = joinRepoPath(dir, entry.trim());
+    if (target === null) continue;
+    if (context.tree.hasFile(target)) {
+      files.add(target);
+      continue;
+    }
+    const nested = KUSTOMIZATION_FILES.map((name) => (target === "" ? name : `${target}/${name}`)).find((f) =>
+      context.tree.hasFile(f),
+    );
+    if (nested) followKustomization(nested, context, files, visited, notes, depth + 1);
+  }
+}

@@ -1,0 +1,144 @@
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
+import { PLACEHOLDER } from "../manifests/helm-mask.js";
+import { isRecord, type ManifestObject, type ParsedManifestFile } from "../manifests/parse-manifests.js";
+import { findMap, findPair, locate } from "../manifests/yaml-nodes.js";
+import type { SourceLocation } from "../types.js";
+
+/** One git source of an Application or of an ApplicationSet's template, as written. */
+export interface AppSource {
+  repoURL: string | null;
+  /** The path as written in the original text, template actions included. */
+  path: string | null;
+  chart: string | null;
+  ref: string | null;
+  directory: { recurse: boolean; include: string | null; exclude: string | null };
+}
+
+export interface GitGeneratorPatterns {
+  directories: { path: string; exclude: boolean }[];
+  files: { path: string; exclude: boolean }[];
+}
+
+export interface ArgoApp {
+  kind: "Application" | "ApplicationSet";
+  name: string;
+  file: string;
+  location: SourceLocation;
+  sources: AppSource[];
+  automated: boolean;
+  selfHeal: boolean;
+  syncOptions: string[];
+  /** Where `Force=true` sits in `spec.syncPolicy.syncOptions`, if it does (a no-op there). */
+  forceOptionLocation: SourceLocation | null;
+  gitGenerators: GitGeneratorPatterns;
+}
+
+export function isArgoApp(object: ManifestObject): boolean {
+  return (
+    (object.kind === "Application" || object.kind === "ApplicationSet") &&
+    (object.apiVersion ?? "").startsWith("argoproj.io/")
+  );
+}
+
+/**
+ * Reads an Application or ApplicationSet document. Values hidden by Helm template masking are read back from the
+ * original text, so that `{{ .path.path }}` stays recognisable.
+ */
+export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): ArgoApp {
+  const kind = object.kind === "ApplicationSet" ? "ApplicationSet" : "Application";
+  const metadata = isRecord(object.value.metadata) ? object.value.metadata : {};
+  const name =
+    (typeof metadata.name === "string" ? originalText(file, findPair(findMap(object.node, "metadata"), "name")?.value) : null) ??
+    "(unnamed)";
+  const specNode = kind === "ApplicationSet" ? findMap(findMap(object.node, "template"), "spec") ?? findMap(findMap(findMap(object.node, "spec"), "template"), "spec") : findMap(object.node, "spec");
+  const sourcesNode = findPair(specNode, "sources")?.value;
+  const sourceNodes: YAMLMap[] = isSeq(sourcesNode)
+    ? sourcesNode.items.filter(isMap)
+    : [findMap(specNode, "source")].filter((n): n is YAMLMap => n !== null);
+  const sources = sourceNodes.map((node) => readSource(file, node));
+  const syncPolicy = findMap(specNode, "syncPolicy");
+  const automatedPair = findPair(syncPolicy, "automated");
+  const automatedNode = isMap(automatedPair?.value) ? automatedPair.value : null;
+  const automatedEnabled = automatedPair !== null && originalText(file, findPair(automatedNode, "enabled")?.value) !== "false";
+  const syncOptionsNode = findPair(syncPolicy, "syncOptions")?.value;
+  const syncOptions: string[] = [];
+  let forceOptionLocation: SourceLocation | null = null;
+  if (isSeq(syncOptionsNode)) {
+    for (const item of syncOptionsNode.items) {
+      if (!isScalar(item) || typeof item.value !== "string") continue;
+      const option = item.value.trim();
+      syncOptions.push(option);
+      if (option === "Force=true" && item.range) forceOptionLocation = locate(file.lineCounter, item.range[0], item.range[1]);
+    }
+  }
+  const range = findPair(object.node, "kind")?.key?.range ?? object.node.range ?? [0, 0];
+  return {
+    kind,
+    name,
+    file: file.path,
+    location: locate(file.lineCounter, range[0], range[1]),
+    sources,
+    automated: automatedEnabled,
+    selfHeal: automatedEnabled && originalText(file, findPair(automatedNode, "selfHeal")?.value) === "true",
+    syncOptions,
+    forceOptionLocation,
+    gitGenerators: kind === "ApplicationSet" ? readGitGenerators(file, findPair(findMap(object.node, "spec"), "generators")?.value) : { directories: [], files: [] },
+  };
+}
+
+function readSource(file: ParsedManifestFile, node: YAMLMap): AppSource {
+  const directory = findMap(node, "directory");
+  return {
+    repoURL: originalText(file, findPair(node, "repoURL")?.value),
+    path: originalText(file, findPair(node, "path")?.value),
+    chart: originalText(file, findPair(node, "chart")?.value),
+    ref: originalText(file, findPair(node, "ref")?.value),
+    directory: {
+      recurse: originalText(file, findPair(directory, "recurse")?.value) === "true",
+      include: originalText(file, findPair(directory, "include")?.value),
+      exclude: originalText(file, findPair(directory, "exclude")?.value),
+    },
+  };
+}
+
+/** Git generators may sit inside matrix/merge generators: collect them at any depth. */
+function readGitGenerators(file: ParsedManifestFile, generators: unknown): GitGeneratorPatterns {
+  const result: GitGeneratorPatterns = { directories: [], files: [] };
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 8) return;
+    if (isSeq(node)) {
+      for (const item of node.items) visit(item, depth + 1);
+      return;
+    }
+    if (!isMap(node)) return;
+    const git = findMap(node, "git");
+    if (git) {
+      for (const key of ["directories", "files"] as const) {
+        const list = findPair(git, key)?.value;
+        if (!isSeq(list)) continue;
+        for (const entry of list.items) {
+          if (!isMap(entry)) continue;
+          const path = originalText(file, findPair(entry, "path")?.value);
+          if (path !== null) result[key].push({ path, exclude: originalText(file, findPair(entry, "exclude")?.value) === "true" });
+        }
+      }
+    }
+    for (const pair of node.items) if (pair.value !== git) visit(pair.value, depth + 1);
+  };
+  visit(generators, 0);
+  return result;
+}
+
+/**
+ * The scalar's text as the user wrote it: from the original file where template masking hid it, quotes removed.
+ * Returns null for a missing value or a non-scalar.
+ */
+function originalText(file: ParsedManifestFile, node: unknown): string | null {
+  if (!isScalar(node) || node.value === null || node.value === undefined) return null;
+  const value = String(node.value as string | number | boolean);
+  if (!value.includes(PLACEHOLDER)) return value;
+  const range = (node as Node).range;
+  if (!range) return value;
+  const raw = file.text.slice(range[0], range[1]).trim();
+  return /^(["']).*\1$/s.test(raw) ? raw.slice(1, -1) : raw;
+}

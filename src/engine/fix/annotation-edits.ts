@@ -1,0 +1,68 @@
+import { isMap, isScalar } from "yaml";
+import { ANNOTATION, splitCsv } from "../argocd/annotations.js";
+import type { JobView } from "../jobs/job-view.js";
+import { findPair, nodeRange } from "../manifests/yaml-nodes.js";
+import type { TextEdit } from "../types.js";
+import { addNestedMap, appendToMap, fillEmptyValue, indentStepOf, replaceScalar, type NewEntry } from "./edit-builders.js";
+
+/** How an annotation should change: set it to a value, or merge tokens into its comma-separated list. */
+export type AnnotationChange = { key: string; set: string } | { key: string; mergeTokens: string[] };
+
+/**
+ * Edits that bring a Job's annotations to the wanted state: existing values are merged or replaced in place,
+ * missing keys are added to the existing `annotations:` map, or a new map is created under `metadata`.
+ * Returns null when the Job's layout leaves no safe place for the edit (no metadata, say).
+ */
+export function annotationEdits(job: JobView, changes: readonly AnnotationChange[]): TextEdit[] | null {
+  const edits: TextEdit[] = [];
+  const missing: NewEntry[] = [];
+  const inFlow = job.annotationsNode?.flow === true;
+  for (const change of changes) {
+    const pair = findPair(job.annotationsNode, change.key);
+    const current = job.annotations.get(change.key);
+    if (pair && isScalar(pair.value) && current !== undefined) {
+      const next = "set" in change ? change.set : mergeCsv(current, change.mergeTokens);
+      if (next === current) continue;
+      const edit = replaceScalar(pair.value, next, inFlow);
+      if (!edit) return null;
+      edits.push(edit);
+    } else if (pair) {
+      return null;
+    } else {
+      missing.push({ key: change.key, value: "set" in change ? change.set : change.mergeTokens.join(",") });
+    }
+  }
+  if (missing.length === 0) return edits;
+  const metadata = job.metadataNode;
+  if (!metadata) return null;
+  const metadataPair = findPair(job.object.node, "metadata");
+  const metadataKeyStart = nodeRange(metadataPair?.key)?.[0] ?? 0;
+  const step = indentStepOf(job.file, metadataKeyStart, metadata);
+  const annotationsPair = findPair(metadata, "annotations");
+  if (annotationsPair) {
+    if (isMap(annotationsPair.value) && (annotationsPair.value.items.length > 0 || annotationsPair.value.flow)) {
+      const edit = appendToMap(job.file, annotationsPair.value, missing);
+      return edit ? [...edits, edit] : null;
+    }
+    const emptyValue = isScalar(annotationsPair.value) && (annotationsPair.value.value === null || annotationsPair.value.value === "");
+    const keyStart = nodeRange(annotationsPair.key)?.[0];
+    const valueEnd = nodeRange(annotationsPair.value)?.[1] ?? nodeRange(annotationsPair.key)?.[1];
+    if (!emptyValue || keyStart === undefined || valueEnd === undefined) return null;
+    return [...edits, fillEmptyValue(job.file, keyStart, valueEnd, missing, step)];
+  }
+  // In a Helm template the end of `metadata` may sit inside an `{{ if }}` block: anchor on the name instead.
+  const anchor = job.file.helm ? (job.name !== null ? "name" : "generateName") : null;
+  const edit = addNestedMap(job.file, metadata, "annotations", missing, step, anchor);
+  return edit ? [...edits, edit] : null;
+}
+
+/** Appends tokens missing from a comma-separated value, keeping the user's own tokens and spacing. */
+export function mergeCsv(current: string, tokens: readonly string[]): string {
+  const present = splitCsv(current);
+  const toAdd = tokens.filter((token) => !present.includes(token));
+  if (toAdd.length === 0) return current;
+  const separator = current.includes(", ") ? ", " : ",";
+  return current.trim() === "" ? toAdd.join(separator) : `${current.replace(/[\s,]+$/, "")}${separator}${toAdd.join(separator)}`;
+}
+
+export { ANNOTATION };

@@ -1,0 +1,93 @@
+import type { Config } from "../../config/schema.js";
+import type { FixOutcome } from "../../rules/rule-module.js";
+import { ANNOTATION } from "../argocd/annotations.js";
+import { looksLikeMigration, type JobView } from "../jobs/job-view.js";
+import { findPair } from "../manifests/yaml-nodes.js";
+import { annotationEdits, type AnnotationChange } from "./annotation-edits.js";
+import { renameKey, replaceScalar } from "./edit-builders.js";
+import { isScalar } from "yaml";
+
+/** Argo CD appends up to 27 characters to a hook's generateName; Job names must fit in 63 (argocd-facts.md §2.4). */
+export const MAX_HOOK_GENERATE_NAME = 36;
+export const MAX_JOB_NAME = 63;
+
+const TRADE_OFFS = {
+  hook:
+    "As a hook the Job runs on every sync that runs hooks (make it idempotent), is left out of the app's diff (a change to the Job alone no longer makes the app OutOfSync), and BeforeHookCreation keeps the last run and its logs until the next sync.",
+  force:
+    "With Force=true the Job stays an ordinary tracked resource and is deleted and re-created only when its manifest changes (Argo CD 2.12 or later, client-side apply only).",
+  generateName:
+    "With generateName every sync creates a new Job; successful ones are deleted by the delete policy, failed ones stay for debugging.",
+} as const;
+
+/** Picks the hook phase: PreSync for what looks like a migration (it must finish before the new app starts). */
+export function hookPhaseFor(job: JobView, config: Config): "PreSync" | "Sync" | "PostSync" {
+  if (config.fix.hookPhase !== "auto") return config.fix.hookPhase;
+  return looksLikeMigration(job) ? "PreSync" : "Sync";
+}
+
+/**
+ * The strategy fix of rules.md: turn a plain Job into something Argo CD re-creates, as `fix.strategy` says.
+ * `force` is not offered under server-side apply (Force is a no-op there), and `generateName` needs a literal
+ * name; both fall back to `hook` and say so.
+ */
+export function buildStrategyFix(job: JobView, config: Config): FixOutcome {
+  if (job.annotationsTemplated) {
+    return { noFixReason: "the Job's annotations come partly from Helm values, so the fix belongs in the values or the template by hand" };
+  }
+  const others = (chosen: keyof typeof TRADE_OFFS) =>
+    `Other strategies (config fix.strategy): ${(Object.keys(TRADE_OFFS) as (keyof typeof TRADE_OFFS)[]).filter((s) => s !== chosen).join(", ")}.`;
+  let strategy = config.fix.strategy;
+  let fallbackNote = "";
+  if (strategy === "force" && job.serverSideApply) {
+    strategy = "hook";
+    fallbackNote = "The force strategy is not offered because server-side apply is in effect (Force=true does nothing there). ";
+  }
+  if (strategy === "generateName" && (job.name === null || job.nameTemplated || job.generateName !== null)) {
+    strategy = "hook";
+    fallbackNote = "The generateName strategy needs a literal metadata.name. ";
+  }
+  if (strategy === "force") {
+    const edits = annotationEdits(job, [{ key: ANNOTATION.syncOptions, mergeTokens: ["Force=true"] }]);
+    if (!edits) return { noFixReason: "no safe place was found in the manifest to add the annotation" };
+    return {
+      fix: {
+        kind: "safe",
+        description: `Add Force=true to ${ANNOTATION.syncOptions}. ${TRADE_OFFS.force} ${others("force")}`,
+        edits,
+      },
+    };
+  }
+  const phase = hookPhaseFor(job, config);
+  const isGenerated = strategy === "generateName" || (job.name === null && job.generateName !== null);
+  const deletePolicy = isGenerated ? "HookSucceeded" : config.fix.deletePolicy;
+  const changes: AnnotationChange[] = [
+    { key: ANNOTATION.hook, set: phase },
+    { key: ANNOTATION.hookDeletePolicy, mergeTokens: deletePolicy.split(",").map((t) => t.trim()) },
+  ];
+  const edits = annotationEdits(job, changes);
+  if (!edits) return { noFixReason: "no safe place was found in the manifest to add the annotations" };
+  if (strategy === "generateName" && job.name !== null) {
+    const pair = findPair(job.metadataNode, "name");
+    if (!pair || !isScalar(pair.value)) return { noFixReason: "metadata.name is not a plain value" };
+    const generateName = `${job.name.slice(0, MAX_HOOK_GENERATE_NAME - 1).replace(/[-.]+$/, "")}-`;
+    const keyEdit = renameKey(job.file, pair.key, "generateName");
+    const valueEdit = replaceScalar(pair.value, generateName, job.metadataNode?.flow === true);
+    if (!keyEdit || !valueEdit) return { noFixReason: "metadata.name could not be rewritten" };
+    edits.push(keyEdit, valueEdit);
+    return {
+      fix: {
+        kind: "safe",
+        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded. ${TRADE_OFFS.generateName} ${others("generateName")}`,
+        edits,
+      },
+    };
+  }
+  return {
+    fix: {
+      kind: "safe",
+      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}. ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
+      edits,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
+import type { TextEdit } from "../types.js";
+
+/**
+ * Applies edits to the text they were computed on. Edits are applied from the end so offsets stay valid;
+ * overlapping edits are refused (the caller retries them in a later pass), as ESLint's SourceCodeFixer does.
+ * @example applyEdits("a\n", [{ start: 2, end: 2, text: "b\n" }]) // { text: "a\nb\n", applied: [...], rejected: [] }
+ */
+export function applyEdits(
+  text: string,
+  edits: readonly TextEdit[],
+): { text: string; applied: TextEdit[]; rejected: TextEdit[] } {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  const applied: TextEdit[] = [];
+  const rejected: TextEdit[] = [];
+  let lastEnd = -1;
+  for (const edit of sorted) {
+    if (edit.start < lastEnd || edit.start > edit.end || edit.end > text.length) {
+      rejected.push(edit);
+      continue;
+    }
+    applied.push(edit);
+    lastEnd = Math.max(lastEnd, edit.end);
+  }
+  let result = text;
+  for (const edit of [...applied].reverse()) {
+    result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
+  }
+  return { text: result, applied, rejected };
+}
+
+/** Two sets of edits overlap when one touches text the other also touches. */
+export function editsOverlap(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
+  return a.some((x) => b.some((y) => x.start < y.end && y.start < x.end));
+}
+
+/** A unified diff with `a/` and `b/` headers, as git prints it. */
+export function unifiedDiff(path: string, before: string, after: string): string {
+  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, "", "", {
+    context: 3,
+    headerOptions: FILE_HEADERS_ONLY,
+  });
+}

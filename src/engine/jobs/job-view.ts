@@ -1,0 +1,157 @@
+import { isMap, isScalar, type Scalar, type YAMLMap } from "yaml";
+import {
+  ANNOTATION,
+  hasOption,
+  readDeletePolicies,
+  readHook,
+  splitCsv,
+  type DeletePolicyInfo,
+  type HookInfo,
+} from "../argocd/annotations.js";
+import { containsPlaceholder } from "../manifests/helm-mask.js";
+import { isRecord, type ManifestObject, type ParsedManifestFile } from "../manifests/parse-manifests.js";
+import { findMap, findPair, locate, nodeRange } from "../manifests/yaml-nodes.js";
+import type { DeployingApp, SourceLocation } from "../types.js";
+
+/** Everything the rules need to know about one Job, computed once. */
+export interface JobView {
+  file: ParsedManifestFile;
+  object: ManifestObject;
+  name: string | null;
+  generateName: string | null;
+  namespace: string | null;
+  /** The name (or generateName) holds Helm template output: its value is not known. */
+  nameTemplated: boolean;
+  /** Some annotations come from template output (values), so the visible ones may not be all. */
+  annotationsTemplated: boolean;
+  annotations: Map<string, string>;
+  metadataNode: YAMLMap | null;
+  annotationsNode: YAMLMap | null;
+  hook: HookInfo;
+  deletePolicies: DeletePolicyInfo;
+  /** Sync options of the Job's own annotation. */
+  annotationSyncOptions: string[];
+  /** Union of the deploying Applications' `syncPolicy.syncOptions`. */
+  appSyncOptions: string[];
+  deployedBy: DeployingApp[];
+  replace: boolean;
+  forceAnnotation: boolean;
+  serverSideApply: boolean;
+  selfHeal: boolean;
+  spec: Record<string, unknown>;
+  /** Where findings about the Job as a whole point: the `kind: Job` line through the name. */
+  location: SourceLocation;
+}
+
+export function isJob(object: ManifestObject): boolean {
+  return object.kind === "Job" && object.apiVersion === "batch/v1";
+}
+
+export function buildJobView(file: ParsedManifestFile, object: ManifestObject, deployedBy: DeployingApp[]): JobView {
+  const metadataNode = findMap(object.node, "metadata");
+  const metadata = isRecord(object.value.metadata) ? object.value.metadata : {};
+  const annotationsPair = findPair(metadataNode, "annotations");
+  const annotationsNode = isMap(annotationsPair?.value) ? annotationsPair.value : null;
+  const annotations = new Map<string, string>();
+  let annotationsTemplated = false;
+  if (isRecord(metadata.annotations)) {
+    for (const [key, value] of Object.entries(metadata.annotations)) {
+      const text = value === null || value === undefined ? "" : String(value as string);
+      if (containsPlaceholder(key) || containsPlaceholder(text)) annotationsTemplated = true;
+      annotations.set(key, text);
+    }
+  } else if (annotationsPair && !isMap(annotationsPair.value) && file.helm) {
+    // `annotations:` whose content is all template output (`{{- toYaml . | nindent 4 }}`).
+    annotationsTemplated = true;
+  }
+  if (file.helm && annotationsPair) annotationsTemplated ||= mapHasTemplateLines(file, annotationsPair.value);
+
+  const name = typeof metadata.name === "string" ? asWritten(file, metadataNode, "name", metadata.name) : null;
+  const generateName =
+    typeof metadata.generateName === "string" ? asWritten(file, metadataNode, "generateName", metadata.generateName) : null;
+  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
+  const annotationSyncOptions = splitCsv(annotations.get(ANNOTATION.syncOptions));
+  const appSyncOptions = [...new Set(deployedBy.flatMap((app) => app.syncOptions))];
+  const ssaOff = hasOption(annotationSyncOptions, "ServerSideApply=false");
+  const serverSideApply =
+    !ssaOff && (hasOption(annotationSyncOptions, "ServerSideApply=true") || hasOption(appSyncOptions, "ServerSideApply=true"));
+  const kindPair = findPair(object.node, "kind");
+  const start = kindPair?.key?.range?.[0] ?? object.node.range?.[0] ?? 0;
+  const nameValue = findPair(metadataNode, name !== null ? "name" : "generateName")?.value;
+  const end = nodeRange(nameValue)?.[1] ?? nodeRange(kindPair?.value)?.[1] ?? start;
+  return {
+    file,
+    object,
+    name,
+    generateName,
+    namespace,
+    nameTemplated: (name ?? generateName ?? "").includes("{{"),
+    annotationsTemplated,
+    annotations,
+    metadataNode,
+    annotationsNode,
+    hook: readHook(annotations),
+    deletePolicies: readDeletePolicies(annotations),
+    annotationSyncOptions,
+    appSyncOptions,
+    deployedBy,
+    replace: hasOption(annotationSyncOptions, "Replace=true") || hasOption(appSyncOptions, "Replace=true"),
+    forceAnnotation: hasOption(annotationSyncOptions, "Force=true"),
+    serverSideApply,
+    selfHeal: deployedBy.some((app) => app.selfHeal),
+    spec: isRecord(object.value.spec) ? object.value.spec : {},
+    location: locate(file.lineCounter, start, end),
+  };
+}
+
+/** A value as the user wrote it: Helm expressions shown as `{{ … }}`, not as the mask. */
+function asWritten(file: ParsedManifestFile, map: YAMLMap | null, key: string, value: string): string {
+  if (!containsPlaceholder(value)) return value;
+  const range = nodeRange(findPair(map, key)?.value);
+  if (!range) return value;
+  const raw = file.text.slice(range[0], range[1]).trim();
+  return /^(["']).*\1$/s.test(raw) ? raw.slice(1, -1) : raw;
+}
+
+/** A hook runs by phase and is not compared; a plain Job is applied and compared like a Deployment. */
+export function isPlainJob(job: JobView): boolean {
+  return !job.hook.isHook && !job.hook.neverApplied;
+}
+
+/** Lines inside the map's extent that were template-only: their output (more annotations?) is unknown. */
+function mapHasTemplateLines(file: ParsedManifestFile, node: unknown): boolean {
+  const range = nodeRange(node);
+  if (!range || !file.helm) return false;
+  const first = file.lineCounter.linePos(range[0]).line - 1;
+  const last = file.lineCounter.linePos(Math.max(range[0], range[1] - 1)).line - 1;
+  for (let line = first; line <= last + 1; line++) if (file.helm.templateOnlyLines.has(line)) return true;
+  return false;
+}
+
+export function annotationValueNode(job: JobView, key: string): Scalar | null {
+  const value = findPair(job.annotationsNode, key)?.value;
+  return isScalar(value) ? value : null;
+}
+
+const MIGRATION_PATTERN =
+  /\b(migrat\w*|flyway|liquibase|alembic|atlas|goose|dbmate|prisma\s+migrate|db:migrate|manage\.py\s+migrate|knex\s+migrate|sequelize\s+db:migrate)\b/i;
+
+/** Whether the Job looks like a schema migration: its name, image, command or args say so. */
+export function looksLikeMigration(job: JobView): boolean {
+  const haystack = [job.name ?? job.generateName ?? ""];
+  const template = isRecord(job.spec.template) ? job.spec.template : {};
+  const podSpec = isRecord(template.spec) ? template.spec : {};
+  for (const key of ["containers", "initContainers"]) {
+    const containers = podSpec[key];
+    if (!Array.isArray(containers)) continue;
+    for (const container of containers) {
+      if (!isRecord(container)) continue;
+      for (const field of ["name", "image", "command", "args"]) {
+        const value = container[field];
+        if (typeof value === "string") haystack.push(value);
+        else if (Array.isArray(value)) haystack.push(value.filter((v) => typeof v === "string").join(" "));
+      }
+    }
+  }
+  return haystack.some((text) => MIGRATION_PATTERN.test(text.replace(/[-_]/g, " ").replace(/\s+/g, " ")) || MIGRATION_PATTERN.test(text));
+}

@@ -1,0 +1,58 @@
+/**
+ * Helm templates are YAML with Go template actions (`{{ … }}`) in them. Rendering needs values we do not have, so
+ * the actions are masked instead: each action is replaced by text of exactly the same length, which keeps every
+ * offset of the masked text equal to the offset in the original. Findings and fix edits computed on the masked text
+ * therefore apply to the template itself.
+ *
+ * - A line that holds only actions (`{{- if … }}`, `{{- include … | nindent 4 }}`) becomes blank.
+ * - An action inside a line becomes a run of PLACEHOLDER characters, so `name: {{ .Values.x }}` stays a scalar.
+ */
+export const PLACEHOLDER = "\u00a7"; // "§": valid in plain and quoted scalars, never in real Kubernetes names
+
+export interface MaskedText {
+  text: string;
+  /** Whether any action was masked. */
+  masked: boolean;
+  /** 0-based line numbers that held only template actions (their output is unknown). */
+  templateOnlyLines: Set<number>;
+}
+
+const ACTION = /\{\{[\s\S]*?\}\}/g;
+
+export function hasTemplateActions(text: string): boolean {
+  return text.includes("{{");
+}
+
+/** @example maskTemplateActions("name: {{ .Values.n }}\n").text === "name: §§§§§§§§§§§§§§\n" */
+export function maskTemplateActions(text: string): MaskedText {
+  if (!hasTemplateActions(text)) return { text, masked: false, templateOnlyLines: new Set() };
+  const chars = text.split("");
+  for (const match of text.matchAll(ACTION)) {
+    const start = match.index;
+    for (let i = start; i < start + match[0].length; i++) {
+      const ch = chars[i];
+      if (ch !== "\n" && ch !== "\r") chars[i] = PLACEHOLDER;
+    }
+  }
+  const lines = chars.join("").split("\n");
+  const templateOnlyLines = new Set<number>();
+  const originalLines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const original = originalLines[i] ?? "";
+    const stripped = line.replace(/\r$/, "");
+    if (stripped.includes(PLACEHOLDER) && stripped.replaceAll(PLACEHOLDER, "").trim() === "" && original.includes("{{")) {
+      lines[i] = " ".repeat(stripped.length) + (line.endsWith("\r") ? "\r" : "");
+      templateOnlyLines.add(i);
+    } else if (stripped.includes(PLACEHOLDER) && !original.includes("{{") && !original.includes("}}")) {
+      // Middle line of a multi-line action (a template comment, a long `dict`): no YAML here.
+      lines[i] = " ".repeat(stripped.length) + (line.endsWith("\r") ? "\r" : "");
+      templateOnlyLines.add(i);
+    }
+  }
+  return { text: lines.join("\n"), masked: true, templateOnlyLines };
+}
+
+export function containsPlaceholder(value: string): boolean {
+  return value.includes(PLACEHOLDER);
+}

@@ -1,0 +1,128 @@
+import { LineCounter, isMap, isSeq, parseAllDocuments, type Document, type YAMLMap } from "yaml";
+import { maskTemplateActions, type MaskedText } from "./helm-mask.js";
+
+/** Anchors/aliases beyond this count are treated as an alias bomb (yaml's own guard). */
+export const MAX_ALIAS_COUNT = 100;
+
+/** One Kubernetes object of a file: a top-level document, or an item of a `kind: List`. */
+export interface ManifestObject {
+  /** 0-based index of the YAML document in the file. */
+  docIndex: number;
+  /** Index inside `items` of a `kind: List`, else null. */
+  itemIndex: number | null;
+  node: YAMLMap;
+  value: Record<string, unknown>;
+  apiVersion: string | null;
+  kind: string | null;
+}
+
+export interface ParsedManifestFile {
+  path: string;
+  /** The text as written (what edits apply to). */
+  text: string;
+  /** The text the YAML parser saw: equal to `text` unless Helm template actions were masked. */
+  parsedText: string;
+  helm: MaskedText | null;
+  lineCounter: LineCounter;
+  objects: ManifestObject[];
+  /** Documents that could not be read, with why; the file is still analysed for the others. */
+  problems: string[];
+}
+
+export type ParseOutcome = { ok: true; file: ParsedManifestFile } | { ok: false; reason: string };
+
+/**
+ * Parses a manifest file into Kubernetes objects with source positions.
+ * Multi-document files, `kind: List`, CRLF and a BOM are handled; Helm templates are masked first.
+ * A file none of whose documents can be read is reported as not analysed, with the reason.
+ * @example parseManifestFile("a.yaml", "kind: Job\nmetadata: {name: x}\n").ok === true
+ */
+export function parseManifestFile(path: string, text: string): ParseOutcome {
+  const helm = text.includes("{{") ? maskTemplateActions(text) : null;
+  const parsedText = helm ? helm.text : text;
+  const lineCounter = new LineCounter();
+  let documents: Document.Parsed[];
+  try {
+    documents = parseAllDocuments(parsedText, {
+      lineCounter,
+      // Helm if/else branches both stay visible after masking, so keys may repeat in a template.
+      uniqueKeys: helm === null,
+      prettyErrors: false,
+    }) as Document.Parsed[];
+  } catch (error) {
+    return { ok: false, reason: `YAML could not be parsed: ${errorMessage(error)}` };
+  }
+  if (!Array.isArray(documents)) {
+    // yaml returns an EmptyStream for a file with no documents.
+    documents = [];
+  }
+  const objects: ManifestObject[] = [];
+  const problems: string[] = [];
+  documents.forEach((doc, docIndex) => {
+    const fatal = doc.errors[0];
+    if (fatal) {
+      const line = fatal.linePos?.[0].line;
+      const where = line ? `line ${line}` : `document ${docIndex + 1}`;
+      const reason = helm
+        ? `Helm template could not be analysed without rendering (${where}: ${firstLine(fatal.message)})`
+        : `invalid YAML (${where}: ${firstLine(fatal.message)})`;
+      problems.push(reason);
+      return;
+    }
+    if (!isMap(doc.contents)) return;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      problems.push(`document ${docIndex + 1} not analysed: ${errorMessage(error)}`);
+      return;
+    }
+    if (!isRecord(value)) return;
+    const top = toObject(docIndex, null, doc.contents, value);
+    if (top.kind === "List" && isSeq(doc.contents.get("items"))) {
+      const itemsNode = doc.contents.get("items");
+      const itemsValue = Array.isArray(value.items) ? (value.items as unknown[]) : [];
+      if (isSeq(itemsNode)) {
+        itemsNode.items.forEach((item, itemIndex) => {
+          const itemValue = itemsValue[itemIndex];
+          if (isMap(item) && isRecord(itemValue)) objects.push(toObject(docIndex, itemIndex, item, itemValue));
+        });
+      }
+      return;
+    }
+    objects.push(top);
+  });
+  if (objects.length === 0 && problems.length > 0) {
+    return { ok: false, reason: problems.join("; ") };
+  }
+  return { ok: true, file: { path, text, parsedText, helm, lineCounter, objects, problems } };
+}
+
+function toObject(
+  docIndex: number,
+  itemIndex: number | null,
+  node: YAMLMap,
+  value: Record<string, unknown>,
+): ManifestObject {
+  return {
+    docIndex,
+    itemIndex,
+    node,
+    value,
+    apiVersion: typeof value.apiVersion === "string" ? value.apiVersion : null,
+    kind: typeof value.kind === "string" ? value.kind : null,
+  };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof RangeError) return "the document is nested too deeply";
+  return firstLine(error instanceof Error ? error.message : String(error));
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]?.trim() ?? message;
+}

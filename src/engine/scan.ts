@@ -1,0 +1,388 @@
+import picomatch from "picomatch";
+import { DEFAULT_CONFIG, type Config } from "../config/schema.js";
+import { RULES } from "../rules/index.js";
+import type { FindingDraft, RuleContext, RuleModule } from "../rules/rule-module.js";
+import { mapDeployedFiles, type DeploymentMap } from "./argocd/deployed-files.js";
+import { isArgoApp, readArgoApp, type ArgoApp } from "./argocd/find-applications.js";
+import { normaliseRepoUrl } from "./argocd/patterns.js";
+import { ruleDocsUrl } from "./docs-url.js";
+import { fingerprintOf } from "./fingerprint.js";
+import { buildStrategyFix } from "./fix/strategy-fix.js";
+import { applyEdits, unifiedDiff } from "./fix/text-edit.js";
+import { deepEqual } from "./immutable/job-update.js";
+import { buildJobView, isJob, type JobView } from "./jobs/job-view.js";
+import { decodeManifest } from "./manifests/decode.js";
+import { isRecord, parseManifestFile, type ManifestObject, type ParsedManifestFile } from "./manifests/parse-manifests.js";
+import { RepoTree, basename } from "./repo-tree.js";
+import { suppressedRules } from "./suppression.js";
+import { findPair, locate } from "./manifests/yaml-nodes.js";
+import type { DeployingApp, Finding, RepoFile, ScanResult, Severity, SkippedFile, SourceLocation, TextEdit } from "./types.js";
+
+export interface ScanInput {
+  /** Files whose content the engine may read. Application manifests anywhere in the repository should be here. */
+  files: readonly RepoFile[];
+  /** Every path of the repository (for directory and kustomize resolution); defaults to the paths of `files`. */
+  tree?: readonly string[];
+  /** This repository's URL (any git URL form); null when unknown. */
+  repoUrl?: string | null;
+  config?: Config;
+  /** The base revision's text of changed files: turns on diff-aware rules (immutable-change). */
+  baseFiles?: readonly RepoFile[];
+  /** Report only on these files (a push's or pull request's changed files); default: all. */
+  targets?: readonly string[];
+  rules?: readonly RuleModule[];
+}
+
+/** Everything needed to scan one file again after a fix, without looking at the rest of the repository. */
+interface FileContext {
+  config: Config;
+  rules: readonly RuleModule[];
+  deployedBy: DeployingApp[] | null;
+  baseJobs: ReadonlyMap<string, JobView>;
+}
+
+/** A finding plus the identity of the object it is about (stable under our own edits). */
+interface RawFinding extends Finding {
+  objectKey: string;
+}
+
+const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
+const MAX_FIX_PASSES = 10;
+
+/**
+ * The one entry of the engine: scans a repository's files and returns findings with verified fixes.
+ * Pure: the caller reads files (disk, git, the GitHub API) and passes their content.
+ * @example scanRepository({ files: [{ path: "job.yaml", content: "apiVersion: batch/v1\nkind: Job\nmetadata: {name: x}\n" }] })
+ */
+export function scanRepository(input: ScanInput): ScanResult {
+  return analyse(input).result;
+}
+
+export interface FileFix {
+  path: string;
+  before: string;
+  after: string;
+  diff: string;
+  /** The findings the fix resolves (as found on the original text). */
+  resolved: Finding[];
+}
+
+/**
+ * Applies every safe fix, in passes (a fix may bring up a finding with its own fix), and returns the changed files.
+ * Suggestions are never applied.
+ */
+export function fixRepository(input: ScanInput): { result: ScanResult; fixes: FileFix[] } {
+  const { result, parsed, contexts } = analyse(input);
+  const fixes: FileFix[] = [];
+  const paths = [...new Set(result.findings.filter((f) => f.fix?.kind === "safe").map((f) => f.file))].sort();
+  for (const path of paths) {
+    const file = parsed.get(path);
+    const context = contexts.get(path);
+    if (!file || !context) continue;
+    const after = fixText(file, context);
+    if (after === file.text) continue;
+    const resolved = result.findings.filter((f) => f.file === path && f.fix?.kind === "safe");
+    fixes.push({ path, before: file.text, after, diff: unifiedDiff(path, file.text, after), resolved });
+  }
+  return { result, fixes };
+}
+
+interface Analysis {
+  result: ScanResult;
+  parsed: ReadonlyMap<string, ParsedManifestFile>;
+  contexts: ReadonlyMap<string, FileContext>;
+}
+
+function analyse(input: ScanInput): Analysis {
+  const config = input.config ?? DEFAULT_CONFIG;
+  const rules = input.rules ?? RULES;
+  const isIgnored = config.ignore.length > 0 ? picomatch(config.ignore, { dot: true }) : () => false;
+  const tree = new RepoTree((input.tree ?? input.files.map((f) => f.path)).filter((p) => !isIgnored(p)));
+  const { parsed, scanned, skipped } = parseFiles(input.files, config, isIgnored);
+  const apps: ArgoApp[] = [];
+  const appsByFile = new Map<string, AppObject[]>();
+  for (const file of parsed.values()) {
+    for (const object of file.objects) {
+      if (!isArgoApp(object)) continue;
+      const app = readArgoApp(file, object);
+      apps.push(app);
+      appsByFile.set(file.path, [...(appsByFile.get(file.path) ?? []), { object, app }]);
+    }
+  }
+  const deployment = mapDeployedFiles(apps, {
+    tree,
+    parsed,
+    repoUrl: input.repoUrl ? normaliseRepoUrl(input.repoUrl) : null,
+  });
+  const deployedByOf = deploymentLookup(deployment, config);
+  const baseJobs = input.baseFiles ? indexBaseJobs(input.baseFiles, config) : new Map<string, JobView>();
+  const targets = input.targets ? new Set(input.targets) : null;
+
+  const findings: Finding[] = [];
+  const contexts = new Map<string, FileContext>();
+  for (const file of parsed.values()) {
+    if (targets && !targets.has(file.path)) continue;
+    const context: FileContext = { config, rules, deployedBy: deployedByOf(file.path), baseJobs };
+    contexts.set(file.path, context);
+    for (const finding of verifiedFindings(file, context, appsByFile.get(file.path) ?? [])) findings.push(stripKey(finding));
+  }
+  findings.sort((a, b) => a.file.localeCompare(b.file) || a.location.line - b.location.line || a.rule.localeCompare(b.rule));
+  const notes = [...deployment.notes];
+  const assumedAllDeployed = !deployment.hasOwnApps && config.paths.length === 0;
+  if (assumedAllDeployed) {
+    notes.push(
+      "No Argo CD Application or ApplicationSet in this repository deploys from it, and no `paths` are configured: every manifest was assumed to be deployed by Argo CD.",
+    );
+  }
+  const result: ScanResult = {
+    findings,
+    files: { scanned: scanned.sort(), skipped: skipped.sort((a, b) => a.file.localeCompare(b.file)) },
+    apps: deployment.apps,
+    assumedAllDeployed,
+    notes,
+  };
+  return { result, parsed, contexts };
+}
+
+interface AppObject {
+  object: ManifestObject;
+  app: ArgoApp;
+}
+
+function parseFiles(
+  files: readonly RepoFile[],
+  config: Config,
+  isIgnored: (path: string) => boolean,
+): { parsed: Map<string, ParsedManifestFile>; scanned: string[]; skipped: SkippedFile[] } {
+  const parsed = new Map<string, ParsedManifestFile>();
+  const scanned: string[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const file of files) {
+    if (isIgnored(file.path) || !isManifestPath(file.path)) continue;
+    const decoded = decodeManifest(file.content, config.limits.maxFileBytes);
+    if (!decoded.ok) {
+      skipped.push({ file: file.path, reason: decoded.reason });
+      continue;
+    }
+    const outcome = parseManifestFile(file.path, decoded.text);
+    if (!outcome.ok) {
+      skipped.push({ file: file.path, reason: outcome.reason });
+      continue;
+    }
+    parsed.set(file.path, outcome.file);
+    scanned.push(file.path);
+    for (const problem of outcome.file.problems) skipped.push({ file: file.path, reason: `partly analysed: ${problem}` });
+  }
+  return { parsed, scanned, skipped };
+}
+
+/** YAML and JSON files, plus Helm templates with other extensions (`.tpl`), but not `_helpers.tpl`-style partials. */
+function isManifestPath(path: string): boolean {
+  if (MANIFEST_EXTENSION.test(path)) return true;
+  return /(^|\/)templates\//.test(path) && path.endsWith(".tpl") && !basename(path).startsWith("_");
+}
+
+function deploymentLookup(deployment: DeploymentMap, config: Config): (path: string) => DeployingApp[] | null {
+  if (deployment.hasOwnApps) return (path) => deployment.deployedBy.get(path) ?? null;
+  if (config.paths.length > 0) {
+    const include = config.paths.filter((p) => !p.startsWith("!"));
+    const exclude = config.paths.filter((p) => p.startsWith("!")).map((p) => p.slice(1));
+    const isIncluded = picomatch(include.length > 0 ? include : ["**"], { dot: true });
+    const isExcluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+    return (path) => (isIncluded(path) && !isExcluded(path) ? [] : null);
+  }
+  return () => [];
+}
+
+function jobIdentity(job: JobView): string | null {
+  if (job.name === null || job.nameTemplated) return null;
+  return `${job.namespace ?? ""}/${job.name}`;
+}
+
+/** Base Jobs by namespace and name, wherever they were: a Job moved between files is still the same Job. */
+function indexBaseJobs(baseFiles: readonly RepoFile[], config: Config): Map<string, JobView> {
+  const index = new Map<string, JobView>();
+  for (const file of baseFiles) {
+    if (!isManifestPath(file.path)) continue;
+    const decoded = decodeManifest(file.content, config.limits.maxFileBytes);
+    if (!decoded.ok) continue;
+    const outcome = parseManifestFile(file.path, decoded.text);
+    if (!outcome.ok) continue;
+    for (const object of outcome.file.objects) {
+      if (!isJob(object)) continue;
+      const job = buildJobView(outcome.file, object, []);
+      const identity = jobIdentity(job);
+      if (identity) index.set(identity, job);
+    }
+  }
+  return index;
+}
+
+function objectKeyOf(object: ManifestObject): string {
+  return `${object.docIndex}:${object.itemIndex ?? "-"}`;
+}
+
+/** Findings of one file, each fix proven by re-scanning the fixed text (or withdrawn). */
+function verifiedFindings(file: ParsedManifestFile, context: FileContext, apps: readonly AppObject[]): RawFinding[] {
+  const findings = rawFindings(file, context, apps);
+  return findings.map((finding) => {
+    if (!finding.fix) return finding;
+    const problem = fixProblem(file, context, findings, finding, finding.fix.edits);
+    if (problem) return { ...finding, fix: null, noFixReason: `no automatic fix: ${problem}` };
+    const after = applyEdits(file.text, finding.fix.edits).text;
+    return { ...finding, fix: { ...finding.fix, diff: unifiedDiff(file.path, file.text, after) } };
+  });
+}
+
+/** Why a fix cannot be proposed, or null when re-scanning the fixed text shows it does what it says. */
+function fixProblem(
+  file: ParsedManifestFile,
+  context: FileContext,
+  before: readonly RawFinding[],
+  finding: RawFinding,
+  edits: readonly TextEdit[],
+): string | null {
+  const applied = applyEdits(file.text, edits);
+  if (applied.rejected.length > 0) return "its edits overlap";
+  const outcome = parseManifestFile(file.path, applied.text);
+  if (!outcome.ok) return `the fixed file would not parse (${outcome.reason})`;
+  const lost = lostContent(file, outcome.file);
+  if (lost) return lost;
+  const after = rawFindings(outcome.file, context, []);
+  const key = (f: RawFinding) => `${f.rule}@${f.objectKey}`;
+  if (after.some((f) => key(f) === key(finding))) return "the finding remains after the fix";
+  const known = new Set(before.map(key));
+  const unfixable = after.find((f) => !known.has(key(f)) && f.fix === null);
+  if (unfixable) return `it would bring up ${unfixable.rule}, which has no fix`;
+  return null;
+}
+
+const EDITABLE_METADATA = new Set(["annotations", "name", "generateName"]);
+
+/** The fixed file must hold the same objects, with changes only to metadata annotations and name/generateName. */
+function lostContent(before: ParsedManifestFile, after: ParsedManifestFile): string | null {
+  if (before.objects.length !== after.objects.length) return "the fixed file would hold a different number of objects";
+  for (let i = 0; i < before.objects.length; i++) {
+    const a = before.objects[i]?.value ?? {};
+    const b = after.objects[i]?.value ?? {};
+    const strip = (value: Record<string, unknown>) => {
+      const metadata = isRecord(value.metadata) ? value.metadata : {};
+      const kept = Object.fromEntries(Object.entries(metadata).filter(([k]) => !EDITABLE_METADATA.has(k)));
+      return { ...value, metadata: kept };
+    };
+    if (!deepEqual(strip(a), strip(b))) return "the fix would change more than the Job's annotations and name";
+    const annotationsBefore = isRecord(a.metadata) && isRecord(a.metadata.annotations) ? a.metadata.annotations : {};
+    const annotationsAfter = isRecord(b.metadata) && isRecord(b.metadata.annotations) ? b.metadata.annotations : {};
+    for (const key of Object.keys(annotationsBefore)) {
+      if (!(key in annotationsAfter)) return `the fix would drop the annotation ${key}`;
+    }
+  }
+  return null;
+}
+
+/** Applies safe fixes in passes until none is left (at most MAX_FIX_PASSES). */
+function fixText(file: ParsedManifestFile, context: FileContext): string {
+  let current = file;
+  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+    const findings = verifiedFindings(current, context, []);
+    const edits = findings.flatMap((f) => (f.fix?.kind === "safe" ? [f.fix.edits] : []));
+    if (edits.length === 0) break;
+    let text = current.text;
+    const taken: TextEdit[] = [];
+    for (const group of edits) {
+      if (group.some((e) => taken.some((t) => e.start < t.end && t.start < e.end || (e.start === t.start && e.end === t.start)))) continue;
+      taken.push(...group);
+    }
+    text = applyEdits(current.text, taken).text;
+    const outcome = parseManifestFile(file.path, text);
+    if (!outcome.ok || text === current.text) break;
+    current = outcome.file;
+  }
+  return current.text;
+}
+
+function rawFindings(file: ParsedManifestFile, context: FileContext, apps: readonly AppObject[]): RawFinding[] {
+  const { config, rules } = context;
+  const ruleContext: RuleContext = {
+    config,
+    baseJobOf: (job) => {
+      const identity = jobIdentity(job);
+      return identity ? (context.baseJobs.get(identity) ?? null) : null;
+    },
+    strategyFix: (job) => buildStrategyFix(job, config),
+  };
+  const results: RawFinding[] = [];
+  if (context.deployedBy !== null) {
+    for (const object of file.objects) {
+      if (!isJob(object)) continue;
+      const job = buildJobView(file, object, context.deployedBy);
+      const suppressed = suppressedRules(file, object, job.annotations);
+      const perJob: { rule: RuleModule; draft: FindingDraft }[] = [];
+      for (const rule of rules) {
+        if (!rule.checkJob || severityOf(rule, config) === null) continue;
+        if (suppressed.has("all") || suppressed.has(rule.meta.id)) continue;
+        for (const draft of rule.checkJob(ruleContext, job)) perJob.push({ rule, draft });
+      }
+      for (const { rule, draft } of keepMostSpecificOfFamily(perJob)) {
+        results.push(toFinding(file, object, rule, draft, config, job.name ?? job.generateName, job.namespace, job.location));
+      }
+    }
+  }
+  for (const { object, app } of apps) {
+    for (const rule of rules) {
+      if (!rule.checkApp || severityOf(rule, config) === null) continue;
+      for (const draft of rule.checkApp(ruleContext, app)) {
+        results.push(toFinding(file, object, rule, draft, config, app.name, null, null));
+      }
+    }
+  }
+  return results;
+}
+
+/** rules.md: one finding per Job from the plain-Job family, the most specific one. */
+function keepMostSpecificOfFamily<T extends { rule: RuleModule }>(items: T[]): T[] {
+  const ranks = items.map((item) => item.rule.meta.plainJobFamilyRank ?? 0);
+  const top = Math.max(0, ...ranks);
+  return items.filter((item, i) => (ranks[i] ?? 0) === 0 || ranks[i] === top);
+}
+
+function severityOf(rule: RuleModule, config: Config, draftSeverity?: Severity): Severity | null {
+  const configured = config.rules[rule.meta.id];
+  if (configured === "off") return null;
+  return configured ?? draftSeverity ?? rule.meta.defaultSeverity;
+}
+
+function toFinding(
+  file: ParsedManifestFile,
+  object: ManifestObject,
+  rule: RuleModule,
+  draft: FindingDraft,
+  config: Config,
+  name: string | null,
+  namespace: string | null,
+  objectLocation: SourceLocation | null,
+): RawFinding {
+  const start = findPair(object.node, "kind")?.key?.range?.[0] ?? object.node.range?.[0] ?? 0;
+  const location = draft.location ?? objectLocation ?? locate(file.lineCounter, start, start);
+  const fix = "fix" in draft.fix ? draft.fix.fix : null;
+  return {
+    rule: rule.meta.id,
+    severity: severityOf(rule, config, draft.severity) ?? rule.meta.defaultSeverity,
+    file: file.path,
+    location,
+    kind: object.kind ?? "",
+    name,
+    namespace,
+    message: draft.message,
+    docsUrl: ruleDocsUrl(rule.meta.id),
+    fix: fix ? { kind: fix.kind, description: fix.description, edits: fix.edits, diff: "" } : null,
+    noFixReason: "noFixReason" in draft.fix ? draft.fix.noFixReason : null,
+    fingerprint: fingerprintOf(rule.meta.id, file.path, object.kind ?? "", namespace ?? "", name ?? `#${objectKeyOf(object)}`),
+    objectKey: objectKeyOf(object),
+  };
+}
+
+function stripKey(finding: RawFinding): Finding {
+  const { objectKey: _objectKey, ...rest } = finding;
+  return rest;
+}

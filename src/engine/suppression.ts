@@ -1,0 +1,25 @@
+import { ANNOTATION, splitCsv } from "./argocd/annotations.js";
+import type { ManifestObject, ParsedManifestFile } from "./manifests/parse-manifests.js";
+import { findPair } from "./manifests/yaml-nodes.js";
+
+const IGNORE_COMMENT = /#\s*argocd-job-guard\s+ignore\b\s*([\w\s,-]*)/;
+
+/**
+ * Rule ids the user suppressed on this object (rules.md "Suppressing"): the annotation
+ * `argocd-job-guard.io/ignore: "<id>[,<id>…]" | "all"`, or a `# argocd-job-guard ignore <id>[,…]` comment on the
+ * line above `kind:` or on the `metadata:` line. `all` suppresses every rule.
+ */
+export function suppressedRules(file: ParsedManifestFile, object: ManifestObject, annotations: ReadonlyMap<string, string>): Set<string> {
+  const ids = new Set(splitCsv(annotations.get(ANNOTATION.ignore)));
+  const lines: number[] = [];
+  const kindStart = findPair(object.node, "kind")?.key?.range?.[0];
+  if (kindStart !== undefined) lines.push(file.lineCounter.linePos(kindStart).line - 2);
+  const metadataStart = findPair(object.node, "metadata")?.key?.range?.[0];
+  if (metadataStart !== undefined) lines.push(file.lineCounter.linePos(metadataStart).line - 1);
+  const textLines = file.text.split("\n");
+  for (const line of lines) {
+    const match = IGNORE_COMMENT.exec(textLines[line] ?? "");
+    for (const id of splitCsv(match?.[1]?.replace(/\s+/g, ",") ?? "")) ids.add(id);
+  }
+  return ids;
+}

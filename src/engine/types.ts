@@ -1,0 +1,85 @@
+/** Shared vocabulary of the engine. Paths are repository-relative with forward slashes. */
+
+export type Severity = "error" | "warning" | "info";
+export type SeverityOrOff = Severity | "off";
+
+export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** A file handed to the engine. `content` may be raw bytes: the engine decides whether it is text. */
+export interface RepoFile {
+  path: string;
+  content: string | Uint8Array;
+}
+
+/** A replacement of `[start, end)` of the original text (UTF-16 offsets) by `text`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface SourceLocation {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface ProposedFix {
+  /** `safe` fixes go into fix pull requests and `--fix`; `suggestion` fixes are only shown. */
+  kind: "safe" | "suggestion";
+  description: string;
+  edits: TextEdit[];
+  /** Unified diff of the file with only this fix applied. */
+  diff: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  file: string;
+  location: SourceLocation;
+  kind: string;
+  name: string | null;
+  namespace: string | null;
+  message: string;
+  docsUrl: string;
+  fix: ProposedFix | null;
+  /** Why there is no automatic fix, when there is none. */
+  noFixReason: string | null;
+  /** Stable across commits while the Job and the problem stay the same (SARIF, fix-PR bodies). */
+  fingerprint: string;
+}
+
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface DeployingApp {
+  name: string;
+  file: string;
+  kind: "Application" | "ApplicationSet";
+  automated: boolean;
+  selfHeal: boolean;
+  syncOptions: string[];
+}
+
+export interface AppSummary {
+  name: string;
+  file: string;
+  kind: "Application" | "ApplicationSet";
+  /** Repository paths (directories or files) this app deploys from this repository. */
+  paths: string[];
+  notes: string[];
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  files: { scanned: string[]; skipped: SkippedFile[] };
+  apps: AppSummary[];
+  /** Set when no Application and no `paths` config said what is deployed, so every manifest was assumed deployed. */
+  assumedAllDeployed: boolean;
+  /** Things the user should know about the scan as a whole (unresolvable app paths, ignored config…). */
+  notes: string[];
+}

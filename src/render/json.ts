@@ -1,0 +1,54 @@
+import type { ScanResult } from "../engine/types.js";
+
+/** The CLI's `--format json` shape (architecture.md). One entry per scanned root. */
+export interface JsonReport {
+  findings: {
+    rule: string;
+    severity: string;
+    file: string;
+    line: number;
+    column: number;
+    endLine: number;
+    kind: string;
+    name: string | null;
+    namespace: string | null;
+    message: string;
+    docs: string;
+    fingerprint: string;
+    fix: { diff: string; safe: boolean; description: string } | null;
+    root?: string;
+  }[];
+  files: { scanned: number; skipped: { file: string; reason: string; root?: string }[] };
+  apps: { name: string; kind: string; file: string; paths: string[]; root?: string }[];
+  notes: string[];
+}
+
+export function renderJson(results: readonly { root: string | null; result: ScanResult }[]): JsonReport {
+  const report: JsonReport = { findings: [], files: { scanned: 0, skipped: [] }, apps: [], notes: [] };
+  for (const { root, result } of results) {
+    const rootField = root === null ? {} : { root };
+    for (const f of result.findings) {
+      report.findings.push({
+        rule: f.rule,
+        severity: f.severity,
+        file: f.file,
+        line: f.location.line,
+        column: f.location.column,
+        endLine: f.location.endLine,
+        kind: f.kind,
+        name: f.name,
+        namespace: f.namespace,
+        message: f.message,
+        docs: f.docsUrl,
+        fingerprint: f.fingerprint,
+        fix: f.fix ? { diff: f.fix.diff, safe: f.fix.kind === "safe", description: f.fix.description } : null,
+        ...rootField,
+      });
+    }
+    report.files.scanned += result.files.scanned.length;
+    for (const s of result.files.skipped) report.files.skipped.push({ ...s, ...rootField });
+    for (const a of result.apps) report.apps.push({ name: a.name, kind: a.kind, file: a.file, paths: a.paths, ...rootField });
+    for (const note of result.notes) report.notes.push(root === null ? note : `${root}: ${note}`);
+  }
+  return report;
+}

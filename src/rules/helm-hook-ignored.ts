@@ -1,0 +1,27 @@
+import { HELM_HOOKS_NEVER_APPLIED } from "../engine/argocd/annotations.js";
+import type { RuleModule } from "./rule-module.js";
+import { noFix } from "./rule-module.js";
+import { jobLabel } from "./plain-job-family.js";
+
+export const helmHookIgnored = {
+  meta: {
+    id: "helm-hook-ignored",
+    defaultSeverity: "warning",
+    description: "A Job whose only Helm hooks are ones Argo CD never applies (tests, rollbacks): it never runs.",
+    fixable: "none",
+  },
+  checkJob(_ctx, job) {
+    const tokens = job.hook.helmTokens;
+    if (job.hook.hasArgoHookAnnotation || tokens.length === 0 || !tokens.every((t) => HELM_HOOKS_NEVER_APPLIED.includes(t))) return [];
+    const tests = tokens.some((t) => t.startsWith("test"));
+    const intent = tests
+      ? "Argo CD does not run Helm tests; if it should run after each sync, make it a PostSync hook (argocd.argoproj.io/hook: PostSync), else set helm.skipTests: true in the Application"
+      : "Argo CD has no rollback phase; SyncFail (argocd.argoproj.io/hook: SyncFail) runs when a sync fails";
+    return [
+      {
+        message: `${jobLabel(job)} has helm.sh/hook: ${tokens.join(",")}, which Argo CD never applies: the Job never runs. ${intent}.`,
+        fix: noFix("which Argo CD phase matches the intent is your choice"),
+      },
+    ];
+  },
+} satisfies RuleModule;

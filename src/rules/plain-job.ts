@@ -1,0 +1,23 @@
+import type { RuleModule } from "./rule-module.js";
+import { immutableError, isKnownNamedPlainJob, jobLabel } from "./plain-job-family.js";
+
+export const plainJob = {
+  meta: {
+    id: "plain-job",
+    defaultSeverity: "warning",
+    description: "A named Job that Argo CD applies as a plain resource breaks the sync at its next template change.",
+    fixable: "safe",
+    plainJobFamilyRank: 1,
+  },
+  checkJob(ctx, job) {
+    if (!isKnownNamedPlainJob(job)) return [];
+    // Force=true under client-side apply already deletes and re-creates the Job when the patch is refused.
+    if (job.forceAnnotation && (!job.serverSideApply || job.replace)) return [];
+    return [
+      {
+        message: `${jobLabel(job)} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with ${immutableError(job, ["spec.template: Invalid value: …: field is immutable"])}.`,
+        fix: ctx.strategyFix(job),
+      },
+    ];
+  },
+} satisfies RuleModule;

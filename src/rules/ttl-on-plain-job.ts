@@ -1,0 +1,26 @@
+import type { RuleModule } from "./rule-module.js";
+import { isKnownNamedPlainJob, jobLabel } from "./plain-job-family.js";
+
+export const ttlOnPlainJob = {
+  meta: {
+    id: "ttl-on-plain-job",
+    defaultSeverity: "warning",
+    description: "A plain Job with ttlSecondsAfterFinished goes Missing after the TTL; with selfHeal it re-runs every TTL period.",
+    fixable: "safe",
+    plainJobFamilyRank: 2,
+  },
+  checkJob(ctx, job) {
+    const ttl = job.spec.ttlSecondsAfterFinished;
+    if (!isKnownNamedPlainJob(job) || ttl === undefined) return [];
+    const consequence = job.selfHeal
+      ? "self-heal (on in its Application) then re-creates it, so it runs again every TTL period"
+      : "it stays OutOfSync/Missing until the next commit's sync re-creates and re-runs it";
+    return [
+      {
+        message: `${jobLabel(job)} is a plain resource with spec.ttlSecondsAfterFinished: ${String(ttl)}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; ${consequence}. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL).`,
+        ...(job.selfHeal ? { severity: "error" as const } : {}),
+        fix: ctx.strategyFix(job),
+      },
+    ];
+  },
+} satisfies RuleModule;
