@@ -172,8 +172,18 @@ function parseFiles(
     parsed.set(file.path, outcome.file);
     scanned.push(file.path);
     for (const problem of outcome.file.problems) skipped.push({ file: file.path, reason: `partly analysed: ${problem}` });
+    for (const object of outcome.file.objects) {
+      if (!isJob(object) || hasNameOrGenerateName(object)) continue;
+      const line = outcome.file.lineCounter.linePos(object.node.range?.[0] ?? 0).line;
+      skipped.push({ file: file.path, reason: `partly analysed: the Job at line ${line} has neither metadata.name nor metadata.generateName` });
+    }
   }
   return { parsed, scanned, skipped };
+}
+
+function hasNameOrGenerateName(object: ManifestObject): boolean {
+  const metadata = object.value.metadata;
+  return isRecord(metadata) && (typeof metadata.name === "string" || typeof metadata.generateName === "string");
 }
 
 /** YAML and JSON files, plus Helm templates with other extensions (`.tpl`), but not `_helpers.tpl`-style partials. */

@@ -61,7 +61,7 @@ export function parseManifestFile(path: string, text: string): ParseOutcome {
   documents.forEach((doc, docIndex) => {
     const fatal = doc.errors[0];
     if (fatal) {
-      const line = fatal.linePos?.[0].line;
+      const line = lineCounter.linePos(fatal.pos[0]).line;
       const where = line ? `line ${line}` : `document ${docIndex + 1}`;
       const reason = helm
         ? `Helm template could not be analysed without rendering (${where}: ${firstLine(fatal.message)})`

@@ -1,0 +1,199 @@
+import { describe, expect, it } from "@jest/globals";
+import { DEFAULT_CONFIG, type Config } from "../../src/config/schema.js";
+import { scanRepository } from "../../src/engine/scan.js";
+import type { RepoFile } from "../../src/engine/types.js";
+
+const REPO = "https://github.com/example/gitops.git";
+
+function job(name: string): string {
+  return `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n`;
+}
+
+function application(name: string, source: string, extra = ""): string {
+  return `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${name}\nspec:\n${source}${extra}`;
+}
+
+function reportedJobs(files: RepoFile[], repoUrl: string | null = REPO): string[] {
+  return scanRepository({ files, repoUrl }).findings.map((f) => `${f.file}:${f.name}`).sort();
+}
+
+describe("which files Argo CD deploys", () => {
+  it("a plain directory: its own files only, unless recurse", () => {
+    const files = [
+      { path: "argocd/app.yaml", content: application("web", `  source:\n    repoURL: ${REPO}\n    path: apps/web\n`) },
+      { path: "apps/web/job.yaml", content: job("top") },
+      { path: "apps/web/nested/job.yaml", content: job("nested") },
+      { path: "other/job.yaml", content: job("other") },
+    ];
+
+    expect(reportedJobs(files)).toEqual(["apps/web/job.yaml:top"]);
+  });
+
+  it("recurse with include and exclude (gobwas globs: * crosses /, exclude first)", () => {
+    const source = `  source:\n    repoURL: ${REPO}\n    path: apps\n    directory:\n      recurse: true\n      include: '{*.yaml,*.yml}'\n      exclude: 'legacy/*'\n`;
+    const files = [
+      { path: "argocd/app.yaml", content: application("all", source) },
+      { path: "apps/a/job.yaml", content: job("a") },
+      { path: "apps/b/c/job.yml", content: job("c") },
+      { path: "apps/legacy/old.yaml", content: job("old") },
+      { path: "apps/data.json", content: JSON.stringify({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "json" } }) },
+    ];
+
+    expect(reportedJobs(files)).toEqual(["apps/a/job.yaml:a", "apps/b/c/job.yml:c"]);
+  });
+
+  it("a Helm chart: templates and vendored subcharts, not helpers", () => {
+    const files = [
+      { path: "argocd/app.yaml", content: application("chart", `  source:\n    repoURL: ${REPO}\n    path: charts/app\n`) },
+      { path: "charts/app/Chart.yaml", content: "apiVersion: v2\nname: app\nversion: 1.0.0\n" },
+      { path: "charts/app/templates/job.yaml", content: job("{{ .Release.Name }}-migrate") },
+      { path: "charts/app/templates/_helpers.tpl", content: '{{- define "x" -}}x{{- end -}}\n' },
+      { path: "charts/app/charts/db/Chart.yaml", content: "apiVersion: v2\nname: db\nversion: 1.0.0\n" },
+      { path: "charts/app/charts/db/templates/init.yaml", content: job("db-init") },
+    ];
+
+    expect(reportedJobs(files)).toEqual([
+      "charts/app/charts/db/templates/init.yaml:db-init",
+      "charts/app/templates/job.yaml:{{ .Release.Name }}-migrate",
+    ]);
+  });
+
+  it("Kustomize: resources, bases and components followed transitively; the base Job reported once", () => {
+    const files = [
+      { path: "argocd/prod.yaml", content: application("prod", `  source:\n    repoURL: ${REPO}\n    path: web/overlays/prod\n`) },
+      { path: "argocd/dev.yaml", content: application("dev", `  source:\n    repoURL: ${REPO}\n    path: web/overlays/dev\n`) },
+      { path: "web/base/kustomization.yaml", content: "resources:\n  - job.yaml\n" },
+      { path: "web/base/job.yaml", content: job("base-job") },
+      { path: "web/base/unlisted.yaml", content: job("unlisted") },
+      { path: "web/overlays/prod/kustomization.yaml", content: "resources:\n  - ../../base\ncomponents:\n  - ../../components/extra\n" },
+      { path: "web/overlays/dev/kustomization.yml", content: "bases:\n  - ../../base\n" },
+      { path: "web/components/extra/kustomization.yaml", content: "kind: Component\nresources:\n  - extra-job.yaml\n" },
+      { path: "web/components/extra/extra-job.yaml", content: job("extra") },
+    ];
+
+    expect(reportedJobs(files)).toEqual(["web/base/job.yaml:base-job", "web/components/extra/extra-job.yaml:extra"]);
+  });
+
+  it("ApplicationSet git directories: Go path.Match (* stays in one segment), exclusions win", () => {
+    const appset = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: apps
+spec:
+  generators:
+    - git:
+        repoURL: ${REPO}
+        directories:
+          - path: apps/*
+          - path: apps/skip
+            exclude: true
+  template:
+    metadata:
+      name: '{{path.basename}}'
+    spec:
+      source:
+        repoURL: ${REPO}
+        path: '{{path}}'
+`;
+    const files = [
+      { path: "argocd/appset.yaml", content: appset },
+      { path: "apps/a/job.yaml", content: job("a") },
+      { path: "apps/skip/job.yaml", content: job("skip") },
+      { path: "apps/a/deep/job.yaml", content: job("deep") },
+      { path: "elsewhere/job.yaml", content: job("elsewhere") },
+    ];
+
+    const result = scanRepository({ files, repoUrl: REPO });
+
+    expect(result.findings.map((f) => f.name)).toEqual(["a"]);
+    expect(result.apps[0]?.paths).toEqual(["apps/a"]);
+  });
+
+  it("multi-source: sources override source; chart and ref-only sources deploy nothing from here", () => {
+    const sources = `  source:\n    repoURL: ${REPO}\n    path: ignored\n  sources:\n    - repoURL: https://charts.example.com\n      chart: redis\n      targetRevision: 1.0.0\n    - repoURL: git@github.com:Example/gitops.git\n      ref: values\n    - repoURL: ssh://git@github.com/example/gitops\n      path: apps/api\n`;
+    const files = [
+      { path: "argocd/app.yaml", content: application("api", sources) },
+      { path: "ignored/job.yaml", content: job("ignored") },
+      { path: "apps/api/job.yaml", content: job("api") },
+    ];
+
+    expect(reportedJobs(files)).toEqual(["apps/api/job.yaml:api"]);
+  });
+
+  it("a source of another repository deploys nothing from this one", () => {
+    const files = [
+      { path: "argocd/app.yaml", content: application("x", `  source:\n    repoURL: https://github.com/other/repo\n    path: apps\n`) },
+      { path: "argocd/mine.yaml", content: application("y", `  source:\n    repoURL: ${REPO}\n    path: mine\n`) },
+      { path: "apps/job.yaml", content: job("theirs") },
+      { path: "mine/job.yaml", content: job("mine") },
+    ];
+
+    expect(reportedJobs(files)).toEqual(["mine/job.yaml:mine"]);
+  });
+
+  it("without a known repository URL, a source whose path exists counts as this repository", () => {
+    const files = [
+      { path: "argocd/app.yaml", content: application("x", `  source:\n    repoURL: https://github.com/someone/else\n    path: apps\n`) },
+      { path: "apps/job.yaml", content: job("here") },
+      { path: "notdeployed/job.yaml", content: job("not") },
+    ];
+
+    expect(reportedJobs(files, null)).toEqual(["apps/job.yaml:here"]);
+  });
+
+  it("no Application: config paths decide; with none, everything is assumed deployed and said so", () => {
+    const files = [
+      { path: "apps/job.yaml", content: job("a") },
+      { path: "apps/legacy/job.yaml", content: job("legacy") },
+      { path: "tools/job.yaml", content: job("tools") },
+    ];
+
+    const assumed = scanRepository({ files });
+    const configured = scanRepository({ files, config: defaultConfigWith({ paths: ["apps/**", "!apps/legacy/**"] }) });
+
+    expect(assumed.assumedAllDeployed).toBe(true);
+    expect(assumed.notes.join()).toMatch(/assumed to be deployed/);
+    expect(assumed.findings.map((f) => f.name)).toEqual(["a", "legacy", "tools"]);
+    expect(configured.assumedAllDeployed).toBe(false);
+    expect(configured.findings.map((f) => f.name)).toEqual(["a"]);
+  });
+
+  it("ignore globs drop files from the scan entirely", () => {
+    const files = [
+      { path: "apps/job.yaml", content: job("a") },
+      { path: "apps/test-fixtures/job.yaml", content: job("fixture") },
+    ];
+
+    const result = scanRepository({ files, config: defaultConfigWith({ ignore: ["**/test-fixtures/**"] }) });
+
+    expect(result.files.scanned).toEqual(["apps/job.yaml"]);
+  });
+
+  it("the deploying Application's sync policy reaches the rules (selfHeal raises ttl-on-plain-job to error)", () => {
+    const policy = `  syncPolicy:\n    automated:\n      selfHeal: true\n`;
+    const files = [
+      { path: "argocd/app.yaml", content: application("x", `  source:\n    repoURL: ${REPO}\n    path: apps\n`, policy) },
+      { path: "apps/job.yaml", content: `${job("ttl")}  ttlSecondsAfterFinished: 60\n` },
+    ];
+
+    const result = scanRepository({ files, repoUrl: REPO });
+
+    expect(result.findings.map((f) => [f.rule, f.severity])).toEqual([["ttl-on-plain-job", "error"]]);
+  });
+
+  it("Applications inside Helm templates are read through the mask (app of apps)", () => {
+    const templated = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {{ .Values.name }}\nspec:\n  source:\n    repoURL: "{{ .Values.repoURL }}"\n    path: apps/api\n  syncPolicy:\n    {{- if .Values.auto }}\n    automated: {}\n    {{- end }}\n`;
+    const files = [
+      { path: "root/Chart.yaml", content: "apiVersion: v2\nname: root\nversion: 1.0.0\n" },
+      { path: "root/templates/api.yaml", content: templated },
+      { path: "apps/api/job.yaml", content: job("api") },
+      { path: "apps/other/job.yaml", content: job("other") },
+    ];
+
+    expect(reportedJobs(files)).toEqual(["apps/api/job.yaml:api"]);
+  });
+});
+
+function defaultConfigWith(overrides: Partial<Config>): Config {
+  return { ...DEFAULT_CONFIG, ...overrides };
+}
