@@ -61,17 +61,14 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: s
  */
 export function validateConfig(raw: unknown, knownRuleIds: readonly string[]): ConfigResult {
   const parsed = ConfigSchema.safeParse(raw ?? {});
-  const errors: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) errors.push(describeIssue(issue));
-    return { ok: false, errors };
-  }
-  for (const id of Object.keys(parsed.data.rules)) {
-    if (!knownRuleIds.includes(id)) {
-      errors.push(`rules.${id}: unknown rule id (known rules: ${knownRuleIds.join(", ")})`);
+  const errors = parsed.success ? [] : parsed.error.issues.map(describeIssue);
+  const rules = typeof raw === "object" && raw !== null ? (raw as { rules?: unknown }).rules : undefined;
+  if (typeof rules === "object" && rules !== null) {
+    for (const id of Object.keys(rules)) {
+      if (!knownRuleIds.includes(id)) errors.push(`rules.${id}: unknown rule id (known rules: ${knownRuleIds.join(", ")})`);
     }
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, config: parsed.data };
+  return parsed.success && errors.length === 0 ? { ok: true, config: parsed.data } : { ok: false, errors };
 }
 
 /** Parses and validates config text (YAML or JSON). Errors carry the file name and, for YAML, the line. */

@@ -15,7 +15,7 @@ export const plainJob = {
     if (job.forceAnnotation && (!job.serverSideApply || job.replace)) return [];
     return [
       {
-        message: `${jobLabel(job)} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with ${immutableError(job, ["spec.template: Invalid value: …: field is immutable"])}.`,
+        message: `${jobLabel(job)} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with ${immutableError(job, ["spec.template: Invalid value: …: field is immutable"])}.${job.nameTemplated ? " Its name comes from a template: if the name changes whenever the pod template does (a content hash), Argo CD creates a new Job instead, and you can suppress this finding." : ""}`,
         fix: ctx.strategyFix(job),
       },
     ];

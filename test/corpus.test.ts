@@ -1,0 +1,91 @@
+import { describe, expect, it } from "@jest/globals";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { runCli } from "../src/cli/main.js";
+import type { JsonReport } from "../src/render/json.js";
+import { recordingIo } from "./helpers/cli-io.js";
+
+/** Real manifests from 21 public GitOps repositories (../shared/corpus/SOURCES.md). Read in place, never copied. */
+const CORPUS = join(import.meta.dirname, "..", "..", "shared", "corpus");
+
+interface CorpusJob {
+  file: string;
+  startLine: number;
+  name: string | null;
+  annotations: Record<string, string>;
+  argocdApp: string | null;
+  isKustomizePatch: boolean;
+  notes: string | null;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name)) : [relative(CORPUS, join(dir, entry.name)).split(sep).join("/")],
+  );
+}
+
+describe("the corpus of real GitOps repositories", () => {
+  const roots = readdirSync(CORPUS, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  let report: JsonReport;
+  let exitCode: number;
+
+  it("is scanned through the CLI without a crash", async () => {
+    const io = recordingIo(CORPUS);
+
+    exitCode = await runCli(["scan", "--format", "json", ...roots], io);
+
+    report = JSON.parse(io.out()) as JsonReport;
+    expect(io.err()).toBe("");
+    expect([0, 1]).toContain(exitCode);
+    expect(roots).toHaveLength(21);
+  });
+
+  it("analyses or skips, with a reason, every manifest file", () => {
+    // What the engine reads: YAML and JSON, and Helm templates with other extensions (not `_helpers`-style partials).
+    const manifests = listFiles(CORPUS).filter(
+      (file) => file.includes("/") && (/\.(ya?ml|json)$/.test(file) || /\/templates\/(.*\/)?[^_/][^/]*\.tpl$/.test(file)),
+    );
+    const skipped = new Set(report.files.skipped.map((s) => `${s.root ?? ""}/${s.file}`));
+
+    expect(report.files.scanned + report.files.skipped.filter((s) => !s.reason.startsWith("partly")).length).toBe(manifests.length);
+    expect(report.files.skipped.every((s) => s.reason.length > 10)).toBe(true);
+    expect(skipped.size).toBeLessThan(manifests.length / 20);
+  });
+
+  it("finds every plain Job that an Argo CD Application deploys (jobs.json)", () => {
+    const jobs = JSON.parse(readFileSync(join(CORPUS, "jobs.json"), "utf8")) as CorpusJob[];
+    // jobs.json marks as "not reachable" Jobs that sit in an app's directory but that its kustomization leaves out
+    // (commented out of `resources`): Argo CD does not deploy them, so they are rightly not reported.
+    const expected = jobs.filter(
+      (job) =>
+        job.argocdApp !== null &&
+        !job.isKustomizePatch &&
+        !("argocd.argoproj.io/hook" in job.annotations) &&
+        !("helm.sh/hook" in job.annotations) &&
+        !(job.notes ?? "").includes("Not reachable"),
+    );
+    const found = (job: CorpusJob) =>
+      report.findings.some((f) => `${f.root ?? ""}/${f.file}` === job.file && f.line >= job.startLine && f.line <= job.startLine + 10);
+
+    expect(expected.length).toBeGreaterThanOrEqual(13);
+    expect(expected.filter((job) => !found(job)).map((job) => job.file)).toEqual([]);
+  });
+
+  it("reports nothing on Jobs that are correct hooks with BeforeHookCreation", () => {
+    const jobs = JSON.parse(readFileSync(join(CORPUS, "jobs.json"), "utf8")) as CorpusJob[];
+    const safeHooks = jobs.filter((job) => {
+      const hook = job.annotations["argocd.argoproj.io/hook"];
+      return hook === "PreSync" && job.annotations["argocd.argoproj.io/hook-delete-policy"] === "BeforeHookCreation";
+    });
+    const reportedOn = (job: CorpusJob) =>
+      report.findings.filter(
+        (f) => `${f.root ?? ""}/${f.file}` === job.file && f.line >= job.startLine && f.line <= job.startLine + 5 && f.rule !== "helm-install-only-hook",
+      );
+
+    expect(safeHooks.length).toBeGreaterThan(3);
+    expect(safeHooks.flatMap(reportedOn)).toEqual([]);
+  });
+});
