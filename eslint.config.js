@@ -4,13 +4,18 @@ import tseslint from "typescript-eslint";
 const pureLayers = ["src/engine/**/*.ts", "src/rules/**/*.ts", "src/render/**/*.ts", "src/config/**/*.ts"];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "examples/", "test/fixtures/"] },
+  { ignores: ["dist/", "node_modules/", "coverage/", "examples/", "test/fixtures/", "scratch/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ["*.js", "bin/*.js", "bench/*.js"] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ["*.js", "bin/*.js", "bench/*.js", "scripts/*.js"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
   {
@@ -21,8 +26,14 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["node:*", "fs", "path", "child_process", "process", "os"], message: "The engine does no I/O." },
-            { group: ["**/cli/**", "**/github/**", "**/app/**", "probot", "@octokit/*"], message: "The engine imports no adapter." },
+            {
+              group: ["node:*", "fs", "path", "child_process", "process", "os"],
+              message: "The engine does no I/O.",
+            },
+            {
+              group: ["**/cli/**", "**/github/**", "**/app/**", "probot", "@octokit/*"],
+              message: "The engine imports no adapter.",
+            },
           ],
         },
       ],
@@ -30,4 +41,8 @@ export default tseslint.config(
     },
   },
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ["bin/**/*.js", "scripts/**/*.js", "bench/**/*.js"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
 );

@@ -33,12 +33,18 @@ for (const rule of readdirSync(root).sort()) {
       ...(base === null ? {} : { baseFiles: [{ path, content: base }] }),
       ...(config ? { config: config.config } : {}),
     });
-    const findings = result.findings.map((f) => ({ rule: f.rule, severity: f.severity, line: f.location.line }));
+    const findings = result.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      line: f.location.line,
+    }));
     writeFileSync(join(root, rule, `${name}.findings.json`), `${JSON.stringify(findings, null, 2)}\n`);
     const fixed = fixes.find((f) => f.path === path);
     const out = join(root, rule, `${name}.out.yaml`);
     if (fixed) writeFileSync(out, fixed.after);
     else rmSync(out, { force: true });
-    console.log(`${rule}/${name}: ${findings.map((f) => `${f.rule}@${f.line}`).join(", ") || "no findings"}${fixed ? " (fixed)" : ""}`);
+    console.log(
+      `${rule}/${name}: ${findings.map((f) => `${f.rule}@${f.line}`).join(", ") || "no findings"}${fixed ? " (fixed)" : ""}`,
+    );
   }
 }

@@ -20,7 +20,9 @@ interface CorpusJob {
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? listFiles(join(dir, entry.name)) : [relative(CORPUS, join(dir, entry.name)).split(sep).join("/")],
+    entry.isDirectory()
+      ? listFiles(join(dir, entry.name))
+      : [relative(CORPUS, join(dir, entry.name)).split(sep).join("/")],
   );
 }
 
@@ -46,11 +48,15 @@ describe("the corpus of real GitOps repositories", () => {
   it("analyses or skips, with a reason, every manifest file", () => {
     // What the engine reads: YAML and JSON, and Helm templates with other extensions (not `_helpers`-style partials).
     const manifests = listFiles(CORPUS).filter(
-      (file) => file.includes("/") && (/\.(ya?ml|json)$/.test(file) || /\/templates\/(.*\/)?[^_/][^/]*\.tpl$/.test(file)),
+      (file) =>
+        file.includes("/") &&
+        (/\.(ya?ml|json)$/.test(file) || /\/templates\/(.*\/)?[^_/][^/]*\.tpl$/.test(file)),
     );
     const skipped = new Set(report.files.skipped.map((s) => `${s.root ?? ""}/${s.file}`));
 
-    expect(report.files.scanned + report.files.skipped.filter((s) => !s.reason.startsWith("partly")).length).toBe(manifests.length);
+    expect(
+      report.files.scanned + report.files.skipped.filter((s) => !s.reason.startsWith("partly")).length,
+    ).toBe(manifests.length);
     expect(report.files.skipped.every((s) => s.reason.length > 10)).toBe(true);
     expect(skipped.size).toBeLessThan(manifests.length / 20);
   });
@@ -68,7 +74,10 @@ describe("the corpus of real GitOps repositories", () => {
         !(job.notes ?? "").includes("Not reachable"),
     );
     const found = (job: CorpusJob) =>
-      report.findings.some((f) => `${f.root ?? ""}/${f.file}` === job.file && f.line >= job.startLine && f.line <= job.startLine + 10);
+      report.findings.some(
+        (f) =>
+          `${f.root ?? ""}/${f.file}` === job.file && f.line >= job.startLine && f.line <= job.startLine + 10,
+      );
 
     expect(expected.length).toBeGreaterThanOrEqual(13);
     expect(expected.filter((job) => !found(job)).map((job) => job.file)).toEqual([]);
@@ -78,11 +87,18 @@ describe("the corpus of real GitOps repositories", () => {
     const jobs = JSON.parse(readFileSync(join(CORPUS, "jobs.json"), "utf8")) as CorpusJob[];
     const safeHooks = jobs.filter((job) => {
       const hook = job.annotations["argocd.argoproj.io/hook"];
-      return hook === "PreSync" && job.annotations["argocd.argoproj.io/hook-delete-policy"] === "BeforeHookCreation";
+      return (
+        hook === "PreSync" &&
+        job.annotations["argocd.argoproj.io/hook-delete-policy"] === "BeforeHookCreation"
+      );
     });
     const reportedOn = (job: CorpusJob) =>
       report.findings.filter(
-        (f) => `${f.root ?? ""}/${f.file}` === job.file && f.line >= job.startLine && f.line <= job.startLine + 5 && f.rule !== "helm-install-only-hook",
+        (f) =>
+          `${f.root ?? ""}/${f.file}` === job.file &&
+          f.line >= job.startLine &&
+          f.line <= job.startLine + 5 &&
+          f.rule !== "helm-install-only-hook",
       );
 
     expect(safeHooks.length).toBeGreaterThan(3);

@@ -99,20 +99,27 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const [command, ...paths] = positionals;
-  if (command !== "scan") throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
+  if (command !== "scan")
+    throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
   const format = values.format;
-  if (DEFERRED_FORMATS.includes(format)) throw new UsageError(`--format ${format} is not available yet in this version`);
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
+  if (DEFERRED_FORMATS.includes(format))
+    throw new UsageError(`--format ${format} is not available yet in this version`);
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
   if (values.base !== undefined) throw new UsageError("--base is not available yet in this version");
   const failOn = values["fail-on"];
   if (!(failOn in SEVERITY_ORDER)) throw new UsageError("--fail-on must be one of error, warning, info");
-  if (values.fix && values["fix-dry-run"]) throw new UsageError("--fix and --fix-dry-run cannot be used together");
+  if (values.fix && values["fix-dry-run"])
+    throw new UsageError("--fix and --fix-dry-run cannot be used together");
 
   const roots = (paths.length > 0 ? paths : ["."]).map((p) => ({ given: p, absolute: resolve(io.cwd, p) }));
   const results: { root: string | null; result: ScanResult }[] = [];
   const diffs: string[] = [];
   for (const root of roots) {
-    const config = await loadConfig(values.config === undefined ? null : resolve(io.cwd, values.config), root.absolute);
+    const config = await loadConfig(
+      values.config === undefined ? null : resolve(io.cwd, values.config),
+      root.absolute,
+    );
     const repository = await readRepository(root.absolute);
     const repoUrl = values["repo-url"] ?? (await gitOriginUrl(root.absolute));
     const input = { files: repository.files, tree: repository.tree, repoUrl, config };
@@ -134,24 +141,36 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(`${JSON.stringify(renderJson(results), null, 2)}\n`);
   } else {
     io.stdout(renderText(results, { color: io.stdoutIsTty && io.env.NO_COLOR === undefined }));
-    if (values["fix-dry-run"]) io.stdout(diffs.length > 0 ? `\nFixes that --fix would apply:\n${diffs.join("")}` : "\nNo safe fixes to apply.\n");
+    if (values["fix-dry-run"])
+      io.stdout(
+        diffs.length > 0
+          ? `\nFixes that --fix would apply:\n${diffs.join("")}`
+          : "\nNo safe fixes to apply.\n",
+      );
     if (values.fix) io.stdout(`\n${diffs.length} file${diffs.length === 1 ? "" : "s"} fixed.\n`);
   }
   const threshold = SEVERITY_ORDER[failOn as Severity];
   const failing = results.some(({ result }) =>
-    result.findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold && !(values.fix && f.fix?.kind === "safe")),
+    result.findings.some(
+      (f) => SEVERITY_ORDER[f.severity] >= threshold && !(values.fix && f.fix?.kind === "safe"),
+    ),
   );
   return failing ? EXIT.findings : EXIT.ok;
 }
 
 async function loadConfig(explicit: string | null, root: string): Promise<Config> {
-  const candidates = explicit ? [explicit] : [join(root, ".github", "argocd-job-guard.yml"), join(root, ".github", "argocd-job-guard.yaml")];
+  const candidates = explicit
+    ? [explicit]
+    : [join(root, ".github", "argocd-job-guard.yml"), join(root, ".github", "argocd-job-guard.yaml")];
   for (const path of candidates) {
     let text: string;
     try {
       text = await readFile(path, "utf8");
     } catch (error) {
-      if (explicit) throw new Error(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      if (explicit)
+        throw new Error(
+          `cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        );
       continue;
     }
     const result = parseConfigText(text, path, RULE_IDS);

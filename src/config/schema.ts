@@ -65,14 +65,19 @@ export function validateConfig(raw: unknown, knownRuleIds: readonly string[]): C
   const rules = typeof raw === "object" && raw !== null ? (raw as { rules?: unknown }).rules : undefined;
   if (typeof rules === "object" && rules !== null) {
     for (const id of Object.keys(rules)) {
-      if (!knownRuleIds.includes(id)) errors.push(`rules.${id}: unknown rule id (known rules: ${knownRuleIds.join(", ")})`);
+      if (!knownRuleIds.includes(id))
+        errors.push(`rules.${id}: unknown rule id (known rules: ${knownRuleIds.join(", ")})`);
     }
   }
   return parsed.success && errors.length === 0 ? { ok: true, config: parsed.data } : { ok: false, errors };
 }
 
 /** Parses and validates config text (YAML or JSON). Errors carry the file name and, for YAML, the line. */
-export function parseConfigText(text: string, fileName: string, knownRuleIds: readonly string[]): ConfigResult {
+export function parseConfigText(
+  text: string,
+  fileName: string,
+  knownRuleIds: readonly string[],
+): ConfigResult {
   let raw: unknown;
   try {
     raw = parseYaml(text, { maxAliasCount: 100 });

@@ -12,11 +12,25 @@ import { applyEdits, unifiedDiff } from "./fix/text-edit.js";
 import { deepEqual } from "./immutable/job-update.js";
 import { buildJobView, isJob, type JobView } from "./jobs/job-view.js";
 import { decodeManifest } from "./manifests/decode.js";
-import { isRecord, parseManifestFile, type ManifestObject, type ParsedManifestFile } from "./manifests/parse-manifests.js";
+import {
+  isRecord,
+  parseManifestFile,
+  type ManifestObject,
+  type ParsedManifestFile,
+} from "./manifests/parse-manifests.js";
 import { RepoTree, basename } from "./repo-tree.js";
 import { suppressedRules } from "./suppression.js";
 import { findPair, locate } from "./manifests/yaml-nodes.js";
-import type { DeployingApp, Finding, RepoFile, ScanResult, Severity, SkippedFile, SourceLocation, TextEdit } from "./types.js";
+import type {
+  DeployingApp,
+  Finding,
+  RepoFile,
+  ScanResult,
+  Severity,
+  SkippedFile,
+  SourceLocation,
+  TextEdit,
+} from "./types.js";
 
 export interface ScanInput {
   /** Files whose content the engine may read. Application manifests anywhere in the repository should be here. */
@@ -124,9 +138,13 @@ function analyse(input: ScanInput): Analysis {
     if (targets && !targets.has(file.path)) continue;
     const context: FileContext = { config, rules, deployedBy: deployedByOf(file.path), baseJobs };
     contexts.set(file.path, context);
-    for (const finding of verifiedFindings(file, context, appsByFile.get(file.path) ?? [])) findings.push(stripKey(finding));
+    for (const finding of verifiedFindings(file, context, appsByFile.get(file.path) ?? []))
+      findings.push(stripKey(finding));
   }
-  findings.sort((a, b) => a.file.localeCompare(b.file) || a.location.line - b.location.line || a.rule.localeCompare(b.rule));
+  findings.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.location.line - b.location.line || a.rule.localeCompare(b.rule),
+  );
   const notes = [...deployment.notes];
   const assumedAllDeployed = !deployment.hasOwnApps && config.paths.length === 0;
   if (assumedAllDeployed) {
@@ -171,11 +189,15 @@ function parseFiles(
     }
     parsed.set(file.path, outcome.file);
     scanned.push(file.path);
-    for (const problem of outcome.file.problems) skipped.push({ file: file.path, reason: `partly analysed: ${problem}` });
+    for (const problem of outcome.file.problems)
+      skipped.push({ file: file.path, reason: `partly analysed: ${problem}` });
     for (const object of outcome.file.objects) {
       if (!isJob(object) || hasNameOrGenerateName(object)) continue;
       const line = outcome.file.lineCounter.linePos(object.node.range?.[0] ?? 0).line;
-      skipped.push({ file: file.path, reason: `partly analysed: the Job at line ${line} has neither metadata.name nor metadata.generateName` });
+      skipped.push({
+        file: file.path,
+        reason: `partly analysed: the Job at line ${line} has neither metadata.name nor metadata.generateName`,
+      });
     }
   }
   return { parsed, scanned, skipped };
@@ -183,7 +205,9 @@ function parseFiles(
 
 function hasNameOrGenerateName(object: ManifestObject): boolean {
   const metadata = object.value.metadata;
-  return isRecord(metadata) && (typeof metadata.name === "string" || typeof metadata.generateName === "string");
+  return (
+    isRecord(metadata) && (typeof metadata.name === "string" || typeof metadata.generateName === "string")
+  );
 }
 
 /** YAML and JSON files, plus Helm templates with other extensions (`.tpl`), but not `_helpers.tpl`-style partials. */
@@ -192,7 +216,10 @@ function isManifestPath(path: string): boolean {
   return /(^|\/)templates\//.test(path) && path.endsWith(".tpl") && !basename(path).startsWith("_");
 }
 
-function deploymentLookup(deployment: DeploymentMap, config: Config): (path: string) => DeployingApp[] | null {
+function deploymentLookup(
+  deployment: DeploymentMap,
+  config: Config,
+): (path: string) => DeployingApp[] | null {
   if (deployment.hasOwnApps) return (path) => deployment.deployedBy.get(path) ?? null;
   if (config.paths.length > 0) {
     const include = config.paths.filter((p) => !p.startsWith("!"));
@@ -233,7 +260,11 @@ function objectKeyOf(object: ManifestObject): string {
 }
 
 /** Findings of one file, each fix proven by re-scanning the fixed text (or withdrawn). */
-function verifiedFindings(file: ParsedManifestFile, context: FileContext, apps: readonly AppObject[]): RawFinding[] {
+function verifiedFindings(
+  file: ParsedManifestFile,
+  context: FileContext,
+  apps: readonly AppObject[],
+): RawFinding[] {
   const findings = rawFindings(file, context, apps);
   return findings.map((finding) => {
     if (!finding.fix) return finding;
@@ -271,7 +302,8 @@ const EDITABLE_METADATA = new Set(["annotations", "name", "generateName"]);
 
 /** The fixed file must hold the same objects, with changes only to metadata annotations and name/generateName. */
 function lostContent(before: ParsedManifestFile, after: ParsedManifestFile): string | null {
-  if (before.objects.length !== after.objects.length) return "the fixed file would hold a different number of objects";
+  if (before.objects.length !== after.objects.length)
+    return "the fixed file would hold a different number of objects";
   for (let i = 0; i < before.objects.length; i++) {
     const a = before.objects[i]?.value ?? {};
     const b = after.objects[i]?.value ?? {};
@@ -280,9 +312,12 @@ function lostContent(before: ParsedManifestFile, after: ParsedManifestFile): str
       const kept = Object.fromEntries(Object.entries(metadata).filter(([k]) => !EDITABLE_METADATA.has(k)));
       return { ...value, metadata: kept };
     };
-    if (!deepEqual(strip(a), strip(b))) return "the fix would change more than the Job's annotations and name";
-    const annotationsBefore = isRecord(a.metadata) && isRecord(a.metadata.annotations) ? a.metadata.annotations : {};
-    const annotationsAfter = isRecord(b.metadata) && isRecord(b.metadata.annotations) ? b.metadata.annotations : {};
+    if (!deepEqual(strip(a), strip(b)))
+      return "the fix would change more than the Job's annotations and name";
+    const annotationsBefore =
+      isRecord(a.metadata) && isRecord(a.metadata.annotations) ? a.metadata.annotations : {};
+    const annotationsAfter =
+      isRecord(b.metadata) && isRecord(b.metadata.annotations) ? b.metadata.annotations : {};
     for (const key of Object.keys(annotationsBefore)) {
       if (!(key in annotationsAfter)) return `the fix would drop the annotation ${key}`;
     }
@@ -300,7 +335,14 @@ function fixText(file: ParsedManifestFile, context: FileContext): string {
     let text = current.text;
     const taken: TextEdit[] = [];
     for (const group of edits) {
-      if (group.some((e) => taken.some((t) => e.start < t.end && t.start < e.end || (e.start === t.start && e.end === t.start)))) continue;
+      if (
+        group.some((e) =>
+          taken.some(
+            (t) => (e.start < t.end && t.start < e.end) || (e.start === t.start && e.end === t.start),
+          ),
+        )
+      )
+        continue;
       taken.push(...group);
     }
     text = applyEdits(current.text, taken).text;
@@ -311,7 +353,11 @@ function fixText(file: ParsedManifestFile, context: FileContext): string {
   return current.text;
 }
 
-function rawFindings(file: ParsedManifestFile, context: FileContext, apps: readonly AppObject[]): RawFinding[] {
+function rawFindings(
+  file: ParsedManifestFile,
+  context: FileContext,
+  apps: readonly AppObject[],
+): RawFinding[] {
   const { config, rules } = context;
   const ruleContext: RuleContext = {
     config,
@@ -334,7 +380,18 @@ function rawFindings(file: ParsedManifestFile, context: FileContext, apps: reado
         for (const draft of rule.checkJob(ruleContext, job)) perJob.push({ rule, draft });
       }
       for (const { rule, draft } of keepMostSpecificOfFamily(perJob)) {
-        results.push(toFinding(file, object, rule, draft, config, job.name ?? job.generateName, job.namespace, job.location));
+        results.push(
+          toFinding(
+            file,
+            object,
+            rule,
+            draft,
+            config,
+            job.name ?? job.generateName,
+            job.namespace,
+            job.location,
+          ),
+        );
       }
     }
   }
@@ -387,7 +444,13 @@ function toFinding(
     docsUrl: ruleDocsUrl(rule.meta.id),
     fix: fix ? { kind: fix.kind, description: fix.description, edits: fix.edits, diff: "" } : null,
     noFixReason: "noFixReason" in draft.fix ? draft.fix.noFixReason : null,
-    fingerprint: fingerprintOf(rule.meta.id, file.path, object.kind ?? "", namespace ?? "", name ?? `#${objectKeyOf(object)}`),
+    fingerprint: fingerprintOf(
+      rule.meta.id,
+      file.path,
+      object.kind ?? "",
+      namespace ?? "",
+      name ?? `#${objectKeyOf(object)}`,
+    ),
     objectKey: objectKeyOf(object),
   };
 }

@@ -9,7 +9,11 @@ const IGNORE_COMMENT = /#\s*argocd-job-guard\s+ignore\b\s*([\w\s,-]*)/;
  * `argocd-job-guard.io/ignore: "<id>[,<id>…]" | "all"`, or a `# argocd-job-guard ignore <id>[,…]` comment on the
  * line above `kind:` or on the `metadata:` line. `all` suppresses every rule.
  */
-export function suppressedRules(file: ParsedManifestFile, object: ManifestObject, annotations: ReadonlyMap<string, string>): Set<string> {
+export function suppressedRules(
+  file: ParsedManifestFile,
+  object: ManifestObject,
+  annotations: ReadonlyMap<string, string>,
+): Set<string> {
   const ids = new Set(splitCsv(annotations.get(ANNOTATION.ignore)));
   const lines: number[] = [];
   const kindStart = findPair(object.node, "kind")?.key?.range?.[0];

@@ -47,7 +47,8 @@ export function renderJson(results: readonly { root: string | null; result: Scan
     }
     report.files.scanned += result.files.scanned.length;
     for (const s of result.files.skipped) report.files.skipped.push({ ...s, ...rootField });
-    for (const a of result.apps) report.apps.push({ name: a.name, kind: a.kind, file: a.file, paths: a.paths, ...rootField });
+    for (const a of result.apps)
+      report.apps.push({ name: a.name, kind: a.kind, file: a.file, paths: a.paths, ...rootField });
     for (const note of result.notes) report.notes.push(root === null ? note : `${root}: ${note}`);
   }
   return report;

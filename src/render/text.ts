@@ -4,12 +4,28 @@ export interface TextOptions {
   color: boolean;
 }
 
-const ANSI = { red: "\u001b[31m", yellow: "\u001b[33m", blue: "\u001b[34m", green: "\u001b[32m", dim: "\u001b[2m", bold: "\u001b[1m", reset: "\u001b[0m" };
+const ANSI = {
+  red: "\u001b[31m",
+  yellow: "\u001b[33m",
+  blue: "\u001b[34m",
+  green: "\u001b[32m",
+  dim: "\u001b[2m",
+  bold: "\u001b[1m",
+  reset: "\u001b[0m",
+};
 
 /** Terminal output: one block per finding (file:line, severity, rule, message, fix diff, docs), then a summary. */
-export function renderText(results: readonly { root: string | null; result: ScanResult }[], options: TextOptions): string {
-  const paint = (color: keyof typeof ANSI, text: string) => (options.color ? `${ANSI[color]}${text}${ANSI.reset}` : text);
-  const severityColor: Record<Severity, keyof typeof ANSI> = { error: "red", warning: "yellow", info: "blue" };
+export function renderText(
+  results: readonly { root: string | null; result: ScanResult }[],
+  options: TextOptions,
+): string {
+  const paint = (color: keyof typeof ANSI, text: string) =>
+    options.color ? `${ANSI[color]}${text}${ANSI.reset}` : text;
+  const severityColor: Record<Severity, keyof typeof ANSI> = {
+    error: "red",
+    warning: "yellow",
+    info: "blue",
+  };
   const out: string[] = [];
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   let fixable = 0;
@@ -24,8 +40,10 @@ export function renderText(results: readonly { root: string | null; result: Scan
     }
     scanned += result.files.scanned.length;
     skipped += result.files.skipped.length;
-    for (const s of result.files.skipped) out.push(`${paint("dim", `${prefix}${s.file}: skipped: ${s.reason}`)}`);
-    for (const note of result.notes) out.push(paint("dim", `note: ${prefix === "" ? "" : `${prefix} `}${note}`));
+    for (const s of result.files.skipped)
+      out.push(`${paint("dim", `${prefix}${s.file}: skipped: ${s.reason}`)}`);
+    for (const note of result.notes)
+      out.push(paint("dim", `note: ${prefix === "" ? "" : `${prefix} `}${note}`));
   }
   const total = counts.error + counts.warning + counts.info;
   const summary =
@@ -34,7 +52,9 @@ export function renderText(results: readonly { root: string | null; result: Scan
       : `${paint("bold", `${total} problem${total === 1 ? "" : "s"}`)} (${counts.error} error${counts.error === 1 ? "" : "s"}, ${counts.warning} warning${counts.warning === 1 ? "" : "s"}, ${counts.info} info) in ${scanned} files` +
         (fixable > 0 ? `; ${fixable} fixable with --fix` : "") +
         ".";
-  out.push(summary + (skipped > 0 ? ` ${skipped} file${skipped === 1 ? "" : "s"} not (fully) analysed.` : ""));
+  out.push(
+    summary + (skipped > 0 ? ` ${skipped} file${skipped === 1 ? "" : "s"} not (fully) analysed.` : ""),
+  );
   return `${out.join("\n")}\n`;
 }
 

@@ -6,7 +6,8 @@ export const forceIneffective = {
   meta: {
     id: "force-ineffective",
     defaultSeverity: "warning",
-    description: "Force=true that does nothing: in an Application's syncOptions, or on a Job under server-side apply without Replace=true.",
+    description:
+      "Force=true that does nothing: in an Application's syncOptions, or on a Job under server-side apply without Replace=true.",
     fixable: "safe",
     plainJobFamilyRank: 3,
   },
@@ -25,7 +26,9 @@ export const forceIneffective = {
       {
         message: `${app.kind} "${app.name}" lists Force=true in spec.syncPolicy.syncOptions, where Argo CD does not read it: no resource is force-applied and Jobs still fail with "field is immutable". Force=true works only as the annotation argocd.argoproj.io/sync-options on the resource itself.`,
         location: app.forceOptionLocation,
-        fix: noFix("moving Force=true onto each Job is a choice per Job; the Jobs' own findings carry their fixes"),
+        fix: noFix(
+          "moving Force=true onto each Job is a choice per Job; the Jobs' own findings carry their fixes",
+        ),
       },
     ];
   },

@@ -9,13 +9,22 @@ export const forceReplaceEverySync = {
   meta: {
     id: "force-replace-every-sync",
     defaultSeverity: "info",
-    description: "Replace=true with Force=true deletes and re-runs the Job on every sync, also syncs caused by other resources.",
+    description:
+      "Replace=true with Force=true deletes and re-runs the Job on every sync, also syncs caused by other resources.",
     fixable: "suggestion",
   },
   checkJob(_ctx, job) {
-    if (!isPlainJob(job) || !job.replace || !job.forceAnnotation || job.appSyncOptions.includes("ApplyOutOfSyncOnly=true")) return [];
+    if (
+      !isPlainJob(job) ||
+      !job.replace ||
+      !job.forceAnnotation ||
+      job.appSyncOptions.includes("ApplyOutOfSyncOnly=true")
+    )
+      return [];
     const replaceInAnnotation = job.annotationSyncOptions.includes("Replace=true");
-    const remaining = splitCsv(job.annotations.get(ANNOTATION.syncOptions)).filter((o) => o !== "Replace=true");
+    const remaining = splitCsv(job.annotations.get(ANNOTATION.syncOptions)).filter(
+      (o) => o !== "Replace=true",
+    );
     const edits =
       replaceInAnnotation && !job.serverSideApply && !job.annotationsTemplated
         ? annotationEdits(job, [{ key: ANNOTATION.syncOptions, set: remaining.join(",") }])
@@ -24,7 +33,13 @@ export const forceReplaceEverySync = {
       {
         message: `${jobLabel(job)} has Replace=true and Force=true: Argo CD deletes and re-creates it, so it runs again, on every sync that applies it, also syncs caused by other resources. Add ApplyOutOfSyncOnly=true to the Application's syncOptions to re-create it only when it changed, or keep Force=true alone.`,
         fix: edits
-          ? { fix: { kind: "suggestion", description: "Keep Force=true alone: the Job is re-created only when its manifest changes.", edits } }
+          ? {
+              fix: {
+                kind: "suggestion",
+                description: "Keep Force=true alone: the Job is re-created only when its manifest changes.",
+                edits,
+              },
+            }
           : noFix("the Replace=true comes from the Application, or server-side apply is in effect"),
       },
     ];

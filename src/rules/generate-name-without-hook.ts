@@ -8,11 +8,19 @@ export const generateNameWithoutHook = {
   meta: {
     id: "generate-name-without-hook",
     defaultSeverity: "error",
-    description: "A Job with generateName and no hook annotation: kubectl apply refuses it and the sync fails.",
+    description:
+      "A Job with generateName and no hook annotation: kubectl apply refuses it and the sync fails.",
     fixable: "safe",
   },
   checkJob(ctx, job) {
-    if (job.name !== null || job.generateName === null || job.hook.isHook || job.hook.neverApplied || job.annotationsTemplated) return [];
+    if (
+      job.name !== null ||
+      job.generateName === null ||
+      job.hook.isHook ||
+      job.hook.neverApplied ||
+      job.annotationsTemplated
+    )
+      return [];
     const phase = hookPhaseFor(job, ctx.config);
     const edits = annotationEdits(job, [
       { key: ANNOTATION.hook, set: phase },

@@ -7,12 +7,18 @@ export const helmHookIgnored = {
   meta: {
     id: "helm-hook-ignored",
     defaultSeverity: "warning",
-    description: "A Job whose only Helm hooks are ones Argo CD never applies (tests, rollbacks): it never runs.",
+    description:
+      "A Job whose only Helm hooks are ones Argo CD never applies (tests, rollbacks): it never runs.",
     fixable: "none",
   },
   checkJob(_ctx, job) {
     const tokens = job.hook.helmTokens;
-    if (job.hook.hasArgoHookAnnotation || tokens.length === 0 || !tokens.every((t) => HELM_HOOKS_NEVER_APPLIED.includes(t))) return [];
+    if (
+      job.hook.hasArgoHookAnnotation ||
+      tokens.length === 0 ||
+      !tokens.every((t) => HELM_HOOKS_NEVER_APPLIED.includes(t))
+    )
+      return [];
     const tests = tokens.some((t) => t.startsWith("test"));
     const intent = tests
       ? "Argo CD does not run Helm tests; if it should run after each sync, make it a PostSync hook (argocd.argoproj.io/hook: PostSync), else set helm.skipTests: true in the Application"

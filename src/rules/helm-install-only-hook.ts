@@ -6,13 +6,16 @@ export const helmInstallOnlyHook = {
   meta: {
     id: "helm-install-only-hook",
     defaultSeverity: "info",
-    description: "A Helm install-only hook runs on every Argo CD sync: Argo CD cannot tell install from upgrade.",
+    description:
+      "A Helm install-only hook runs on every Argo CD sync: Argo CD cannot tell install from upgrade.",
     fixable: "none",
   },
   checkJob(_ctx, job) {
     if (!job.hook.fromHelm) return [];
     const tokens = job.hook.helmTokens;
-    const installOnly = (["pre", "post"] as const).filter((when) => tokens.includes(`${when}-install`) && !tokens.includes(`${when}-upgrade`));
+    const installOnly = (["pre", "post"] as const).filter(
+      (when) => tokens.includes(`${when}-install`) && !tokens.includes(`${when}-upgrade`),
+    );
     if (installOnly.length === 0) return [];
     return [
       {

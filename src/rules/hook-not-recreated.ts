@@ -8,15 +8,23 @@ export const hookNotRecreated = {
   meta: {
     id: "hook-not-recreated",
     defaultSeverity: "warning",
-    description: "A named hook Job whose delete policies leave out BeforeHookCreation is re-applied, not re-created.",
+    description:
+      "A named hook Job whose delete policies leave out BeforeHookCreation is re-applied, not re-created.",
     fixable: "safe",
   },
   checkJob(_ctx, job) {
     const policies = job.deletePolicies;
-    if (!job.hook.isHook || job.name === null || policies.explicit.length === 0 || policies.explicit.includes("BeforeHookCreation")) {
+    if (
+      !job.hook.isHook ||
+      job.name === null ||
+      policies.explicit.length === 0 ||
+      policies.explicit.includes("BeforeHookCreation")
+    ) {
       return [];
     }
-    const useHelm = !job.annotations.has(ANNOTATION.hookDeletePolicy) && job.annotations.has(ANNOTATION.helmHookDeletePolicy);
+    const useHelm =
+      !job.annotations.has(ANNOTATION.hookDeletePolicy) &&
+      job.annotations.has(ANNOTATION.helmHookDeletePolicy);
     const edits = job.annotationsTemplated
       ? null
       : annotationEdits(job, [
@@ -28,7 +36,13 @@ export const hookNotRecreated = {
       {
         message: `${jobLabel(job)} is a hook with delete polic${policies.explicit.length > 1 ? "ies" : "y"} ${policies.explicit.join(",")} but not BeforeHookCreation. A Job left from an earlier sync is re-applied instead of re-created: a changed template fails with "field is immutable", an unchanged one keeps its old status and the hook silently does not run.`,
         fix: edits
-          ? { fix: { kind: "safe", description: `Add ${useHelm ? "before-hook-creation" : "BeforeHookCreation"} to the delete policies.`, edits } }
+          ? {
+              fix: {
+                kind: "safe",
+                description: `Add ${useHelm ? "before-hook-creation" : "BeforeHookCreation"} to the delete policies.`,
+                edits,
+              },
+            }
           : noFix("the delete policy comes from Helm values"),
       },
     ];

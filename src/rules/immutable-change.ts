@@ -19,10 +19,15 @@ export const immutableChange = {
     if (job.forceAnnotation && base.forceAnnotation && !job.serverSideApply) return [];
     const changes = immutableFieldChanges(base.spec, job.spec);
     if (changes.length === 0) return [];
-    const fields = changes.map((c) => (c.details.length > 0 ? `${c.field} (${c.details.join(", ")})` : c.field));
+    const fields = changes.map((c) =>
+      c.details.length > 0 ? `${c.field} (${c.details.join(", ")})` : c.field,
+    );
     return [
       {
-        message: `This change edits immutable fields of ${jobLabel(job)}, which Argo CD applies as a plain resource: ${fields.join("; ")}. The sync fails with ${immutableError(job, changes.map((c) => c.error))}.`,
+        message: `This change edits immutable fields of ${jobLabel(job)}, which Argo CD applies as a plain resource: ${fields.join("; ")}. The sync fails with ${immutableError(
+          job,
+          changes.map((c) => c.error),
+        )}.`,
         fix: ctx.strategyFix(job),
       },
     ];

@@ -21,7 +21,8 @@ export const invalidHookAnnotation = {
   meta: {
     id: "invalid-hook-annotation",
     defaultSeverity: "error",
-    description: "A hook or delete-policy value Argo CD does not know: the Job is silently never applied, or the policy dropped.",
+    description:
+      "A hook or delete-policy value Argo CD does not know: the Job is silently never applied, or the policy dropped.",
     fixable: "safe",
   },
   checkJob(_ctx, job) {
@@ -61,7 +62,8 @@ export const invalidHookAnnotation = {
 function correctTokens(job: JobView, key: string, valid: readonly string[]): FixOutcome {
   const node = annotationValueNode(job, key);
   const current = job.annotations.get(key);
-  if (!node || current === undefined || job.annotationsTemplated) return noFix("the annotation value is not a plain value in the manifest");
+  if (!node || current === undefined || job.annotationsTemplated)
+    return noFix("the annotation value is not a plain value in the manifest");
   const corrected: string[] = [];
   for (const token of splitCsv(current)) {
     if (valid.includes(token)) {

@@ -19,11 +19,18 @@ export const jobNameTooLong = {
         },
       ];
     }
-    if (job.name === null && job.generateName !== null && job.hook.isHook && job.generateName.length > MAX_HOOK_GENERATE_NAME) {
+    if (
+      job.name === null &&
+      job.generateName !== null &&
+      job.hook.isHook &&
+      job.generateName.length > MAX_HOOK_GENERATE_NAME
+    ) {
       return [
         {
           message: `Hook generateName "${job.generateName}" is ${job.generateName.length} characters long. Argo CD appends up to 27 characters (revision, phase, timestamp) and the Job name must fit in the ${MAX_JOB_NAME}-character job-name label, so the hook's Job cannot be created.`,
-          fix: noFix(`renaming is your choice: shorten generateName to ${MAX_HOOK_GENERATE_NAME} characters or fewer`),
+          fix: noFix(
+            `renaming is your choice: shorten generateName to ${MAX_HOOK_GENERATE_NAME} characters or fewer`,
+          ),
         },
       ];
     }

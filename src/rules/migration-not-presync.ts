@@ -10,20 +10,36 @@ export const migrationNotPresync = {
   meta: {
     id: "migration-not-presync",
     defaultSeverity: "info",
-    description: "A schema-migration hook in the Sync or PostSync phase runs alongside or after the app that needs it.",
+    description:
+      "A schema-migration hook in the Sync or PostSync phase runs alongside or after the app that needs it.",
     fixable: "suggestion",
   },
   checkJob(_ctx, job) {
     const phases = job.hook.phases;
-    if (!job.hook.isHook || phases.includes("PreSync") || !phases.some((p) => p === "Sync" || p === "PostSync")) return [];
+    if (
+      !job.hook.isHook ||
+      phases.includes("PreSync") ||
+      !phases.some((p) => p === "Sync" || p === "PostSync")
+    )
+      return [];
     if (!looksLikeMigration(job)) return [];
     const node = annotationValueNode(job, ANNOTATION.hook);
-    const edit = !job.hook.fromHelm && node && isScalar(node) ? replaceScalar(node, "PreSync", job.annotationsNode?.flow === true) : null;
+    const edit =
+      !job.hook.fromHelm && node && isScalar(node)
+        ? replaceScalar(node, "PreSync", job.annotationsNode?.flow === true)
+        : null;
     return [
       {
         message: `${jobLabel(job)} looks like a schema migration but runs in ${phases.join(",")}: it runs alongside or after the new version of the app that needs the new schema. A PreSync hook runs first, and a failed migration stops the sync before the app is updated.`,
         fix: edit
-          ? { fix: { kind: "suggestion", description: "Run it as a PreSync hook (suggestion: check that it does not need resources created in the Sync phase).", edits: [edit] } }
+          ? {
+              fix: {
+                kind: "suggestion",
+                description:
+                  "Run it as a PreSync hook (suggestion: check that it does not need resources created in the Sync phase).",
+                edits: [edit],
+              },
+            }
           : noFix("the phase comes from helm.sh/hook: use pre-install,pre-upgrade to run it before the app"),
       },
     ];

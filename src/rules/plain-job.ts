@@ -5,7 +5,8 @@ export const plainJob = {
   meta: {
     id: "plain-job",
     defaultSeverity: "warning",
-    description: "A named Job that Argo CD applies as a plain resource breaks the sync at its next template change.",
+    description:
+      "A named Job that Argo CD applies as a plain resource breaks the sync at its next template change.",
     fixable: "safe",
     plainJobFamilyRank: 1,
   },

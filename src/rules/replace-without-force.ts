@@ -11,10 +11,12 @@ export const replaceWithoutForce = {
   },
   checkJob(ctx, job) {
     if (!isKnownNamedPlainJob(job) || !job.replace || job.forceAnnotation) return [];
-    const where = job.annotationSyncOptions.includes("Replace=true") ? "its sync-options annotation" : "its Application's syncOptions";
+    const where = job.annotationSyncOptions.includes("Replace=true")
+      ? "its sync-options annotation"
+      : "its Application's syncOptions";
     return [
       {
-        message: `${jobLabel(job)} is synced with Replace=true (${where}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with ${immutableError(job, ["spec.selector: Required value", "spec.template.metadata.labels: Invalid value: …: `selector` does not match template `labels`", "spec.selector: Invalid value: \"null\": field is immutable"])}.`,
+        message: `${jobLabel(job)} is synced with Replace=true (${where}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with ${immutableError(job, ["spec.selector: Required value", "spec.template.metadata.labels: Invalid value: …: `selector` does not match template `labels`", 'spec.selector: Invalid value: "null": field is immutable'])}.`,
         fix: ctx.strategyFix(job),
       },
     ];

@@ -5,7 +5,8 @@ export const ttlOnPlainJob = {
   meta: {
     id: "ttl-on-plain-job",
     defaultSeverity: "warning",
-    description: "A plain Job with ttlSecondsAfterFinished goes Missing after the TTL; with selfHeal it re-runs every TTL period.",
+    description:
+      "A plain Job with ttlSecondsAfterFinished goes Missing after the TTL; with selfHeal it re-runs every TTL period.",
     fixable: "safe",
     plainJobFamilyRank: 2,
   },
@@ -17,7 +18,7 @@ export const ttlOnPlainJob = {
       : "it stays OutOfSync/Missing until the next commit's sync re-creates and re-runs it";
     return [
       {
-        message: `${jobLabel(job)} is a plain resource with spec.ttlSecondsAfterFinished: ${String(ttl)}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; ${consequence}. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL).`,
+        message: `${jobLabel(job)} is a plain resource with spec.ttlSecondsAfterFinished: ${JSON.stringify(ttl)}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; ${consequence}. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL).`,
         ...(job.selfHeal ? { severity: "error" as const } : {}),
         fix: ctx.strategyFix(job),
       },

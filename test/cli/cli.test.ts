@@ -34,7 +34,21 @@ describe("argocd-job-guard scan", () => {
     ]);
     const first = report.findings[0];
     expect(Object.keys(first ?? {}).sort()).toEqual(
-      ["rule", "severity", "file", "line", "column", "endLine", "kind", "name", "namespace", "message", "docs", "fingerprint", "fix"].sort(),
+      [
+        "rule",
+        "severity",
+        "file",
+        "line",
+        "column",
+        "endLine",
+        "kind",
+        "name",
+        "namespace",
+        "message",
+        "docs",
+        "fingerprint",
+        "fix",
+      ].sort(),
     );
     expect(first?.fix?.diff).toContain("+    argocd.argoproj.io/hook: PreSync");
     expect(report.apps.map((a) => [a.name, a.paths])).toEqual([
@@ -103,7 +117,10 @@ describe("argocd-job-guard scan", () => {
     const strict = recordingIo(work);
 
     const strictCode = await runCli(["scan"], strict);
-    writeFileSync(join(work, ".github", "argocd-job-guard.yml"), "rules:\n  plain-jobs: error\nfix:\n  strategy: rename\n");
+    writeFileSync(
+      join(work, ".github", "argocd-job-guard.yml"),
+      "rules:\n  plain-jobs: error\nfix:\n  strategy: rename\n",
+    );
     const invalid = recordingIo(work);
     const invalidCode = await runCli(["scan"], invalid);
 

@@ -14,13 +14,18 @@ function application(name: string, source: string, extra = ""): string {
 }
 
 function reportedJobs(files: RepoFile[], repoUrl: string | null = REPO): string[] {
-  return scanRepository({ files, repoUrl }).findings.map((f) => `${f.file}:${f.name}`).sort();
+  return scanRepository({ files, repoUrl })
+    .findings.map((f) => `${f.file}:${f.name}`)
+    .sort();
 }
 
 describe("which files Argo CD deploys", () => {
   it("a plain directory: its own files only, unless recurse", () => {
     const files = [
-      { path: "argocd/app.yaml", content: application("web", `  source:\n    repoURL: ${REPO}\n    path: apps/web\n`) },
+      {
+        path: "argocd/app.yaml",
+        content: application("web", `  source:\n    repoURL: ${REPO}\n    path: apps/web\n`),
+      },
       { path: "apps/web/job.yaml", content: job("top") },
       { path: "apps/web/nested/job.yaml", content: job("nested") },
       { path: "other/job.yaml", content: job("other") },
@@ -36,7 +41,10 @@ describe("which files Argo CD deploys", () => {
       { path: "apps/a/job.yaml", content: job("a") },
       { path: "apps/b/c/job.yml", content: job("c") },
       { path: "apps/legacy/old.yaml", content: job("old") },
-      { path: "apps/data.json", content: JSON.stringify({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "json" } }) },
+      {
+        path: "apps/data.json",
+        content: JSON.stringify({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "json" } }),
+      },
     ];
 
     expect(reportedJobs(files)).toEqual(["apps/a/job.yaml:a", "apps/b/c/job.yml:c"]);
@@ -44,7 +52,10 @@ describe("which files Argo CD deploys", () => {
 
   it("a Helm chart: templates and vendored subcharts, not helpers", () => {
     const files = [
-      { path: "argocd/app.yaml", content: application("chart", `  source:\n    repoURL: ${REPO}\n    path: charts/app\n`) },
+      {
+        path: "argocd/app.yaml",
+        content: application("chart", `  source:\n    repoURL: ${REPO}\n    path: charts/app\n`),
+      },
       { path: "charts/app/Chart.yaml", content: "apiVersion: v2\nname: app\nversion: 1.0.0\n" },
       { path: "charts/app/templates/job.yaml", content: job("{{ .Release.Name }}-migrate") },
       { path: "charts/app/templates/_helpers.tpl", content: '{{- define "x" -}}x{{- end -}}\n' },
@@ -60,18 +71,33 @@ describe("which files Argo CD deploys", () => {
 
   it("Kustomize: resources, bases and components followed transitively; the base Job reported once", () => {
     const files = [
-      { path: "argocd/prod.yaml", content: application("prod", `  source:\n    repoURL: ${REPO}\n    path: web/overlays/prod\n`) },
-      { path: "argocd/dev.yaml", content: application("dev", `  source:\n    repoURL: ${REPO}\n    path: web/overlays/dev\n`) },
+      {
+        path: "argocd/prod.yaml",
+        content: application("prod", `  source:\n    repoURL: ${REPO}\n    path: web/overlays/prod\n`),
+      },
+      {
+        path: "argocd/dev.yaml",
+        content: application("dev", `  source:\n    repoURL: ${REPO}\n    path: web/overlays/dev\n`),
+      },
       { path: "web/base/kustomization.yaml", content: "resources:\n  - job.yaml\n" },
       { path: "web/base/job.yaml", content: job("base-job") },
       { path: "web/base/unlisted.yaml", content: job("unlisted") },
-      { path: "web/overlays/prod/kustomization.yaml", content: "resources:\n  - ../../base\ncomponents:\n  - ../../components/extra\n" },
+      {
+        path: "web/overlays/prod/kustomization.yaml",
+        content: "resources:\n  - ../../base\ncomponents:\n  - ../../components/extra\n",
+      },
       { path: "web/overlays/dev/kustomization.yml", content: "bases:\n  - ../../base\n" },
-      { path: "web/components/extra/kustomization.yaml", content: "kind: Component\nresources:\n  - extra-job.yaml\n" },
+      {
+        path: "web/components/extra/kustomization.yaml",
+        content: "kind: Component\nresources:\n  - extra-job.yaml\n",
+      },
       { path: "web/components/extra/extra-job.yaml", content: job("extra") },
     ];
 
-    expect(reportedJobs(files)).toEqual(["web/base/job.yaml:base-job", "web/components/extra/extra-job.yaml:extra"]);
+    expect(reportedJobs(files)).toEqual([
+      "web/base/job.yaml:base-job",
+      "web/components/extra/extra-job.yaml:extra",
+    ]);
   });
 
   it("ApplicationSet git directories: Go path.Match (* stays in one segment), exclusions win", () => {
@@ -122,8 +148,14 @@ spec:
 
   it("a source of another repository deploys nothing from this one", () => {
     const files = [
-      { path: "argocd/app.yaml", content: application("x", `  source:\n    repoURL: https://github.com/other/repo\n    path: apps\n`) },
-      { path: "argocd/mine.yaml", content: application("y", `  source:\n    repoURL: ${REPO}\n    path: mine\n`) },
+      {
+        path: "argocd/app.yaml",
+        content: application("x", `  source:\n    repoURL: https://github.com/other/repo\n    path: apps\n`),
+      },
+      {
+        path: "argocd/mine.yaml",
+        content: application("y", `  source:\n    repoURL: ${REPO}\n    path: mine\n`),
+      },
       { path: "apps/job.yaml", content: job("theirs") },
       { path: "mine/job.yaml", content: job("mine") },
     ];
@@ -133,7 +165,13 @@ spec:
 
   it("without a known repository URL, a source whose path exists counts as this repository", () => {
     const files = [
-      { path: "argocd/app.yaml", content: application("x", `  source:\n    repoURL: https://github.com/someone/else\n    path: apps\n`) },
+      {
+        path: "argocd/app.yaml",
+        content: application(
+          "x",
+          `  source:\n    repoURL: https://github.com/someone/else\n    path: apps\n`,
+        ),
+      },
       { path: "apps/job.yaml", content: job("here") },
       { path: "notdeployed/job.yaml", content: job("not") },
     ];
@@ -149,7 +187,10 @@ spec:
     ];
 
     const assumed = scanRepository({ files });
-    const configured = scanRepository({ files, config: defaultConfigWith({ paths: ["apps/**", "!apps/legacy/**"] }) });
+    const configured = scanRepository({
+      files,
+      config: defaultConfigWith({ paths: ["apps/**", "!apps/legacy/**"] }),
+    });
 
     expect(assumed.assumedAllDeployed).toBe(true);
     expect(assumed.notes.join()).toMatch(/assumed to be deployed/);
@@ -172,7 +213,10 @@ spec:
   it("the deploying Application's sync policy reaches the rules (selfHeal raises ttl-on-plain-job to error)", () => {
     const policy = `  syncPolicy:\n    automated:\n      selfHeal: true\n`;
     const files = [
-      { path: "argocd/app.yaml", content: application("x", `  source:\n    repoURL: ${REPO}\n    path: apps\n`, policy) },
+      {
+        path: "argocd/app.yaml",
+        content: application("x", `  source:\n    repoURL: ${REPO}\n    path: apps\n`, policy),
+      },
       { path: "apps/job.yaml", content: `${job("ttl")}  ttlSecondsAfterFinished: 60\n` },
     ];
 

@@ -1,7 +1,10 @@
 import type { CliIo } from "../../src/cli/main.js";
 
 /** A CliIo that records what the CLI prints. */
-export function recordingIo(cwd: string, stdoutIsTty = false): CliIo & { out: () => string; err: () => string } {
+export function recordingIo(
+  cwd: string,
+  stdoutIsTty = false,
+): CliIo & { out: () => string; err: () => string } {
   let out = "";
   let err = "";
   return {

@@ -24,7 +24,8 @@ function changedLines(before: string, after: string): { added: string[]; removed
   const table = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--)
     for (let j = b.length - 1; j >= 0; j--)
-      table[i]![j] = a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
+      table[i]![j] =
+        a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
   const added: string[] = [];
   const removed: string[] = [];
   let i = 0;
@@ -43,8 +44,12 @@ function changedLines(before: string, after: string): { added: string[]; removed
 
 describe("rule fixtures", () => {
   it("every rule has fixture cases and a doc page", () => {
-    const missingFixtures = RULE_IDS.filter((id) => !existsSync(join(FIXTURES, id)) || readdirSync(join(FIXTURES, id)).length === 0);
-    const missingDocs = RULE_IDS.filter((id) => !existsSync(join(import.meta.dirname, "..", "..", "docs", "rules", `${id}.md`)));
+    const missingFixtures = RULE_IDS.filter(
+      (id) => !existsSync(join(FIXTURES, id)) || readdirSync(join(FIXTURES, id)).length === 0,
+    );
+    const missingDocs = RULE_IDS.filter(
+      (id) => !existsSync(join(import.meta.dirname, "..", "..", "docs", "rules", `${id}.md`)),
+    );
 
     expect(missingFixtures).toEqual([]);
     expect(missingDocs).toEqual([]);
@@ -57,7 +62,11 @@ describe("rule fixtures", () => {
   it.each(cases.map((c) => [`${c.rule}/${c.name}`, c] as const))("%s: findings", (_label, fixture) => {
     const { result } = run(fixture);
 
-    const actual = result.findings.map((f) => ({ rule: f.rule, severity: f.severity, line: f.location.line }));
+    const actual = result.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      line: f.location.line,
+    }));
     expect(actual).toEqual(fixture.expectedFindings);
     expect(result.files.skipped).toEqual([]);
   });

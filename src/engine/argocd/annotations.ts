@@ -14,7 +14,15 @@ export const ANNOTATION = {
 } as const;
 
 /** Hook types Argo CD accepts, exactly as spelled (matching is case-sensitive). PreDelete needs Argo CD 3.3. */
-export const ARGO_HOOK_TYPES = ["PreSync", "Sync", "PostSync", "SyncFail", "PostDelete", "PreDelete", "Skip"] as const;
+export const ARGO_HOOK_TYPES = [
+  "PreSync",
+  "Sync",
+  "PostSync",
+  "SyncFail",
+  "PostDelete",
+  "PreDelete",
+  "Skip",
+] as const;
 export type ArgoHookType = (typeof ARGO_HOOK_TYPES)[number];
 
 export const ARGO_DELETE_POLICIES = ["HookSucceeded", "HookFailed", "BeforeHookCreation"] as const;
@@ -37,7 +45,13 @@ export const HELM_HOOK_MAPPING: Record<string, ArgoHookType> = {
 };
 
 /** Helm hooks that make a resource a hook Argo CD never applies. */
-export const HELM_HOOKS_NEVER_APPLIED = ["test", "test-success", "test-failure", "pre-rollback", "post-rollback"];
+export const HELM_HOOKS_NEVER_APPLIED = [
+  "test",
+  "test-success",
+  "test-failure",
+  "pre-rollback",
+  "post-rollback",
+];
 
 /** Splits a comma-separated annotation as gitops-engine's GetAnnotationCSVs does: trimmed, empties dropped. */
 export function splitCsv(value: string | undefined): string[] {

@@ -65,14 +65,23 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
   return { deployedBy, apps: summaries, hasOwnApps, notes };
 }
 
-function resolveSourceRoots(app: ArgoApp, source: AppSource, context: DeploymentContext, notes: string[]): string[] {
+function resolveSourceRoots(
+  app: ArgoApp,
+  source: AppSource,
+  context: DeploymentContext,
+  notes: string[],
+): string[] {
   if (source.chart !== null) {
     notes.push(`source chart "${source.chart}" comes from a Helm repository, not from this repository`);
     return [];
   }
   if (source.path === null) return [];
   const repoUrlTemplated = source.repoURL === null || source.repoURL.includes("{{");
-  if (!repoUrlTemplated && context.repoUrl !== null && normaliseRepoUrl(source.repoURL ?? "") !== context.repoUrl) {
+  if (
+    !repoUrlTemplated &&
+    context.repoUrl !== null &&
+    normaliseRepoUrl(source.repoURL ?? "") !== context.repoUrl
+  ) {
     return [];
   }
   const path = source.path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
@@ -81,8 +90,11 @@ function resolveSourceRoots(app: ArgoApp, source: AppSource, context: Deployment
     return context.tree.hasDirectory(root) ? [root] : [];
   }
   const pattern = templatedPathRegExp(path, app, context.tree);
-  const roots = [...context.tree.directories].filter((dir) => pattern.test(dir) && isAppRoot(dir, context.tree)).sort();
-  if (roots.length > 0) notes.push(`templated path "${source.path}" was matched against the repository's directories`);
+  const roots = [...context.tree.directories]
+    .filter((dir) => pattern.test(dir) && isAppRoot(dir, context.tree))
+    .sort();
+  if (roots.length > 0)
+    notes.push(`templated path "${source.path}" was matched against the repository's directories`);
   return roots;
 }
 
@@ -112,7 +124,10 @@ function templatedPathRegExp(path: string, app: ArgoApp, tree: RepoTree): RegExp
 
 /** Directories an ApplicationSet's git generators produce (Go path.Match; exclusions win; dot-dirs skipped). */
 function gitGeneratorDirectories(app: ArgoApp, tree: RepoTree): string[] {
-  const matches = (patterns: { path: string; exclude: boolean }[], candidates: Iterable<string>): string[] => {
+  const matches = (
+    patterns: { path: string; exclude: boolean }[],
+    candidates: Iterable<string>,
+  ): string[] => {
     const include = patterns.filter((p) => !p.exclude).map((p) => goPathMatchRegExp(p.path));
     const exclude = patterns.filter((p) => p.exclude).map((p) => goPathMatchRegExp(p.path));
     return [...candidates].filter(
@@ -136,7 +151,9 @@ function isAppRoot(dir: string, tree: RepoTree): boolean {
 function filesOfRoot(root: string, source: AppSource, context: DeploymentContext, notes: string[]): string[] {
   const prefix = root === "" ? "" : `${root}/`;
   if (context.tree.hasFile(`${prefix}Chart.yaml`)) return helmChartFiles(root, context.tree);
-  const kustomization = KUSTOMIZATION_FILES.map((name) => `${prefix}${name}`).find((f) => context.tree.hasFile(f));
+  const kustomization = KUSTOMIZATION_FILES.map((name) => `${prefix}${name}`).find((f) =>
+    context.tree.hasFile(f),
+  );
   if (kustomization) {
     const files = new Set<string>();
     followKustomization(kustomization, context, files, new Set(), notes, 0);

@@ -1,6 +1,11 @@
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
 import { PLACEHOLDER } from "../manifests/helm-mask.js";
-import { isRecord, type ManifestObject, type ParsedManifestFile } from "../manifests/parse-manifests.js";
+import {
+  isRecord,
+  scalarText,
+  type ManifestObject,
+  type ParsedManifestFile,
+} from "../manifests/parse-manifests.js";
 import { findMap, findPair, locate } from "../manifests/yaml-nodes.js";
 import type { SourceLocation } from "../types.js";
 
@@ -48,9 +53,14 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
   const kind = object.kind === "ApplicationSet" ? "ApplicationSet" : "Application";
   const metadata = isRecord(object.value.metadata) ? object.value.metadata : {};
   const name =
-    (typeof metadata.name === "string" ? originalText(file, findPair(findMap(object.node, "metadata"), "name")?.value) : null) ??
-    "(unnamed)";
-  const specNode = kind === "ApplicationSet" ? findMap(findMap(object.node, "template"), "spec") ?? findMap(findMap(findMap(object.node, "spec"), "template"), "spec") : findMap(object.node, "spec");
+    (typeof metadata.name === "string"
+      ? originalText(file, findPair(findMap(object.node, "metadata"), "name")?.value)
+      : null) ?? "(unnamed)";
+  const specNode =
+    kind === "ApplicationSet"
+      ? (findMap(findMap(object.node, "template"), "spec") ??
+        findMap(findMap(findMap(object.node, "spec"), "template"), "spec"))
+      : findMap(object.node, "spec");
   const sourcesNode = findPair(specNode, "sources")?.value;
   const sourceNodes: YAMLMap[] = isSeq(sourcesNode)
     ? sourcesNode.items.filter(isMap)
@@ -59,7 +69,8 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
   const syncPolicy = findMap(specNode, "syncPolicy");
   const automatedPair = findPair(syncPolicy, "automated");
   const automatedNode = isMap(automatedPair?.value) ? automatedPair.value : null;
-  const automatedEnabled = automatedPair !== null && originalText(file, findPair(automatedNode, "enabled")?.value) !== "false";
+  const automatedEnabled =
+    automatedPair !== null && originalText(file, findPair(automatedNode, "enabled")?.value) !== "false";
   const syncOptionsNode = findPair(syncPolicy, "syncOptions")?.value;
   const syncOptions: string[] = [];
   let forceOptionLocation: SourceLocation | null = null;
@@ -68,7 +79,8 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
       if (!isScalar(item) || typeof item.value !== "string") continue;
       const option = item.value.trim();
       syncOptions.push(option);
-      if (option === "Force=true" && item.range) forceOptionLocation = locate(file.lineCounter, item.range[0], item.range[1]);
+      if (option === "Force=true" && item.range)
+        forceOptionLocation = locate(file.lineCounter, item.range[0], item.range[1]);
     }
   }
   const range = findPair(object.node, "kind")?.key?.range ?? object.node.range ?? [0, 0];
@@ -82,7 +94,10 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
     selfHeal: automatedEnabled && originalText(file, findPair(automatedNode, "selfHeal")?.value) === "true",
     syncOptions,
     forceOptionLocation,
-    gitGenerators: kind === "ApplicationSet" ? readGitGenerators(file, findPair(findMap(object.node, "spec"), "generators")?.value) : { directories: [], files: [] },
+    gitGenerators:
+      kind === "ApplicationSet"
+        ? readGitGenerators(file, findPair(findMap(object.node, "spec"), "generators")?.value)
+        : { directories: [], files: [] },
   };
 }
 
@@ -119,7 +134,11 @@ function readGitGenerators(file: ParsedManifestFile, generators: unknown): GitGe
         for (const entry of list.items) {
           if (!isMap(entry)) continue;
           const path = originalText(file, findPair(entry, "path")?.value);
-          if (path !== null) result[key].push({ path, exclude: originalText(file, findPair(entry, "exclude")?.value) === "true" });
+          if (path !== null)
+            result[key].push({
+              path,
+              exclude: originalText(file, findPair(entry, "exclude")?.value) === "true",
+            });
         }
       }
     }
@@ -135,7 +154,7 @@ function readGitGenerators(file: ParsedManifestFile, generators: unknown): GitGe
  */
 function originalText(file: ParsedManifestFile, node: unknown): string | null {
   if (!isScalar(node) || node.value === null || node.value === undefined) return null;
-  const value = String(node.value as string | number | boolean);
+  const value = scalarText(node.value);
   if (!value.includes(PLACEHOLDER)) return value;
   const range = (node as Node).range;
   if (!range) return value;

@@ -75,7 +75,10 @@ export function normaliseRepoUrl(url: string): string {
   } else {
     rest = rest.replace(/^[a-z+]+:\/\//i, "").replace(/^[^@/]+@/, "");
   }
-  rest = rest.replace(/\/+$/, "").replace(/\.git$/i, "").replace(/\/+$/, "");
+  rest = rest
+    .replace(/\/+$/, "")
+    .replace(/\.git$/i, "")
+    .replace(/\/+$/, "");
   const slash = rest.indexOf("/");
   const host = (slash === -1 ? rest : rest.slice(0, slash)).toLowerCase().replace(/:(22|443)$/, "");
   return slash === -1 ? host : host + rest.slice(slash);

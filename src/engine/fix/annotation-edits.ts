@@ -3,7 +3,14 @@ import { ANNOTATION, splitCsv } from "../argocd/annotations.js";
 import type { JobView } from "../jobs/job-view.js";
 import { findPair, nodeRange } from "../manifests/yaml-nodes.js";
 import type { TextEdit } from "../types.js";
-import { addNestedMap, appendToMap, fillEmptyValue, indentStepOf, replaceScalar, type NewEntry } from "./edit-builders.js";
+import {
+  addNestedMap,
+  appendToMap,
+  fillEmptyValue,
+  indentStepOf,
+  replaceScalar,
+  type NewEntry,
+} from "./edit-builders.js";
 
 /** How an annotation should change: set it to a value, or merge tokens into its comma-separated list. */
 export type AnnotationChange = { key: string; set: string } | { key: string; mergeTokens: string[] };
@@ -40,11 +47,16 @@ export function annotationEdits(job: JobView, changes: readonly AnnotationChange
   const step = indentStepOf(job.file, metadataKeyStart, metadata);
   const annotationsPair = findPair(metadata, "annotations");
   if (annotationsPair) {
-    if (isMap(annotationsPair.value) && (annotationsPair.value.items.length > 0 || annotationsPair.value.flow)) {
+    if (
+      isMap(annotationsPair.value) &&
+      (annotationsPair.value.items.length > 0 || annotationsPair.value.flow)
+    ) {
       const edit = appendToMap(job.file, annotationsPair.value, missing);
       return edit ? [...edits, edit] : null;
     }
-    const emptyValue = isScalar(annotationsPair.value) && (annotationsPair.value.value === null || annotationsPair.value.value === "");
+    const emptyValue =
+      isScalar(annotationsPair.value) &&
+      (annotationsPair.value.value === null || annotationsPair.value.value === "");
     const keyStart = nodeRange(annotationsPair.key)?.[0];
     const valueEnd = nodeRange(annotationsPair.value)?.[1] ?? nodeRange(annotationsPair.key)?.[1];
     if (!emptyValue || keyStart === undefined || valueEnd === undefined) return null;
@@ -62,7 +74,9 @@ export function mergeCsv(current: string, tokens: readonly string[]): string {
   const toAdd = tokens.filter((token) => !present.includes(token));
   if (toAdd.length === 0) return current;
   const separator = current.includes(", ") ? ", " : ",";
-  return current.trim() === "" ? toAdd.join(separator) : `${current.replace(/[\s,]+$/, "")}${separator}${toAdd.join(separator)}`;
+  return current.trim() === ""
+    ? toAdd.join(separator)
+    : `${current.replace(/[\s,]+$/, "")}${separator}${toAdd.join(separator)}`;
 }
 
 export { ANNOTATION };

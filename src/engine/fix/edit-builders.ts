@@ -1,6 +1,13 @@
 import { isMap, isScalar, Scalar, type YAMLMap } from "yaml";
 import type { ParsedManifestFile } from "../manifests/parse-manifests.js";
-import { columnOf, detectEol, findPair, lineStart, nextLineStart, nodeRange } from "../manifests/yaml-nodes.js";
+import {
+  columnOf,
+  detectEol,
+  findPair,
+  lineStart,
+  nextLineStart,
+  nodeRange,
+} from "../manifests/yaml-nodes.js";
 import type { TextEdit } from "../types.js";
 
 /**
@@ -8,13 +15,16 @@ import type { TextEdit } from "../types.js";
  * stack.md pitfall 10); they splice text in at the file's own indentation, quoting and line endings.
  */
 
-const PLAIN_SAFE = /^[A-Za-z0-9][A-Za-z0-9_.\/=,-]*$/;
+const PLAIN_SAFE = /^[A-Za-z0-9][A-Za-z0-9_./=,-]*$/;
 
 /** Formats a string scalar in a given style, falling back to double quotes when the style cannot hold it. */
 export function formatScalar(value: string, style: Scalar.Type | undefined, inFlow: boolean): string {
   if (style === Scalar.QUOTE_SINGLE) return `'${value.replaceAll("'", "''")}'`;
   if (style === Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
-  const plainOk = PLAIN_SAFE.test(value) && !(inFlow && value.includes(",")) && !/^(true|false|null|yes|no|on|off|~|[0-9.e+-]+)$/i.test(value);
+  const plainOk =
+    PLAIN_SAFE.test(value) &&
+    !(inFlow && value.includes(",")) &&
+    !/^(true|false|null|yes|no|on|off|~|[0-9.e+-]+)$/i.test(value);
   return plainOk ? value : JSON.stringify(value);
 }
 
@@ -22,7 +32,10 @@ export function formatScalar(value: string, style: Scalar.Type | undefined, inFl
 export function replaceScalar(scalar: Scalar, value: string, inFlow: boolean): TextEdit | null {
   const range = nodeRange(scalar);
   if (!range) return null;
-  const style = scalar.type === Scalar.BLOCK_FOLDED || scalar.type === Scalar.BLOCK_LITERAL ? Scalar.QUOTE_DOUBLE : scalar.type;
+  const style =
+    scalar.type === Scalar.BLOCK_FOLDED || scalar.type === Scalar.BLOCK_LITERAL
+      ? Scalar.QUOTE_DOUBLE
+      : scalar.type;
   return { start: range[0], end: range[1], text: formatScalar(value, style, inFlow) };
 }
 
@@ -44,7 +57,11 @@ export interface NewEntry {
  * Adds entries to an existing map (block or flow style), after its last entry, at the indentation and in the
  * quoting style of its existing keys and values.
  */
-export function appendToMap(file: ParsedManifestFile, map: YAMLMap, entries: readonly NewEntry[]): TextEdit | null {
+export function appendToMap(
+  file: ParsedManifestFile,
+  map: YAMLMap,
+  entries: readonly NewEntry[],
+): TextEdit | null {
   const range = nodeRange(map);
   if (!range) return null;
   const first = map.items[0];
@@ -53,18 +70,26 @@ export function appendToMap(file: ParsedManifestFile, map: YAMLMap, entries: rea
   if (map.flow) {
     const close = file.parsedText.lastIndexOf("}", range[1]);
     if (close < range[0]) return null;
-    const items = entries.map((e) => `${formatScalar(e.key, keyStyle, true)}: ${formatScalar(e.value, valueStyle, true)}`);
+    const items = entries.map(
+      (e) => `${formatScalar(e.key, keyStyle, true)}: ${formatScalar(e.value, valueStyle, true)}`,
+    );
     const before = file.parsedText.slice(range[0] + 1, close);
     const separator = map.items.length === 0 ? "" : ", ";
     const padding = before.trim() === "" ? "" : /\s$/.test(before) ? "" : "";
-    return { start: close, end: close, text: `${padding}${separator}${items.join(", ")}${map.items.length > 0 && /\s$/.test(before) ? " " : ""}` };
+    return {
+      start: close,
+      end: close,
+      text: `${padding}${separator}${items.join(", ")}${map.items.length > 0 && /\s$/.test(before) ? " " : ""}`,
+    };
   }
   const last = map.items[map.items.length - 1];
   const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
   const firstKeyStart = nodeRange(first?.key)?.[0];
   if (lastEnd === undefined || firstKeyStart === undefined) return null;
   const indent = " ".repeat(columnOf(file.text, firstKeyStart));
-  const lines = entries.map((e) => `${indent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, valueStyle, false)}`);
+  const lines = entries.map(
+    (e) => `${indent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, valueStyle, false)}`,
+  );
   return insertLinesAfter(file, lastEnd, lines);
 }
 
@@ -85,11 +110,14 @@ export function addNestedMap(
   if (parent.flow) {
     const close = file.parsedText.lastIndexOf("}", range[1]);
     if (close < range[0]) return null;
-    const inner = entries.map((e) => `${formatScalar(e.key, undefined, true)}: ${formatScalar(e.value, undefined, true)}`).join(", ");
+    const inner = entries
+      .map((e) => `${formatScalar(e.key, undefined, true)}: ${formatScalar(e.value, undefined, true)}`)
+      .join(", ");
     const before = file.parsedText.slice(range[0] + 1, close);
     return { start: close, end: close, text: `, ${key}: {${inner}}${/\s$/.test(before) ? " " : ""}` };
   }
-  const anchor = (afterKey !== null ? findPair(parent, afterKey) : null) ?? parent.items[parent.items.length - 1];
+  const anchor =
+    (afterKey !== null ? findPair(parent, afterKey) : null) ?? parent.items[parent.items.length - 1];
   const anchorEnd = nodeRange(anchor?.value)?.[1] ?? nodeRange(anchor?.key)?.[1];
   const firstKeyStart = nodeRange(parent.items[0]?.key)?.[0];
   if (anchorEnd === undefined || firstKeyStart === undefined) return null;
@@ -99,7 +127,10 @@ export function addNestedMap(
   const keyStyle = isScalar(parent.items[0]?.key) ? parent.items[0].key.type : undefined;
   const lines = [
     `${indent}${formatScalar(key, keyStyle, false)}:`,
-    ...entries.map((e) => `${childIndent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, undefined, false)}`),
+    ...entries.map(
+      (e) =>
+        `${childIndent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, undefined, false)}`,
+    ),
   ];
   return insertLinesAfter(file, anchorEnd, lines);
 }
@@ -116,7 +147,9 @@ export function fillEmptyValue(
   return insertLinesAfter(
     file,
     valueEnd,
-    entries.map((e) => `${indent}${formatScalar(e.key, undefined, false)}: ${formatScalar(e.value, undefined, false)}`),
+    entries.map(
+      (e) => `${indent}${formatScalar(e.key, undefined, false)}: ${formatScalar(e.value, undefined, false)}`,
+    ),
   );
 }
 

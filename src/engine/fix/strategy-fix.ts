@@ -12,8 +12,7 @@ export const MAX_HOOK_GENERATE_NAME = 36;
 export const MAX_JOB_NAME = 63;
 
 const TRADE_OFFS = {
-  hook:
-    "As a hook the Job runs on every sync that runs hooks (make it idempotent), is left out of the app's diff (a change to the Job alone no longer makes the app OutOfSync), and BeforeHookCreation keeps the last run and its logs until the next sync.",
+  hook: "As a hook the Job runs on every sync that runs hooks (make it idempotent), is left out of the app's diff (a change to the Job alone no longer makes the app OutOfSync), and BeforeHookCreation keeps the last run and its logs until the next sync.",
   force:
     "With Force=true the Job stays an ordinary tracked resource and is deleted and re-created only when its manifest changes (Argo CD 2.12 or later, client-side apply only).",
   generateName:
@@ -33,7 +32,10 @@ export function hookPhaseFor(job: JobView, config: Config): "PreSync" | "Sync" |
  */
 export function buildStrategyFix(job: JobView, config: Config): FixOutcome {
   if (job.annotationsTemplated) {
-    return { noFixReason: "the Job's annotations come partly from Helm values, so the fix belongs in the values or the template by hand" };
+    return {
+      noFixReason:
+        "the Job's annotations come partly from Helm values, so the fix belongs in the values or the template by hand",
+    };
   }
   const others = (chosen: keyof typeof TRADE_OFFS) =>
     `Other strategies (config fix.strategy): ${(Object.keys(TRADE_OFFS) as (keyof typeof TRADE_OFFS)[]).filter((s) => s !== chosen).join(", ")}.`;
@@ -41,7 +43,8 @@ export function buildStrategyFix(job: JobView, config: Config): FixOutcome {
   let fallbackNote = "";
   if (strategy === "force" && job.serverSideApply) {
     strategy = "hook";
-    fallbackNote = "The force strategy is not offered because server-side apply is in effect (Force=true does nothing there). ";
+    fallbackNote =
+      "The force strategy is not offered because server-side apply is in effect (Force=true does nothing there). ";
   }
   if (strategy === "generateName" && (job.name === null || job.nameTemplated || job.generateName !== null)) {
     strategy = "hook";

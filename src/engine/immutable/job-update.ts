@@ -30,7 +30,10 @@ const SIMPLE_IMMUTABLE_FIELDS: Record<string, string> = {
 const MAX_DETAILS = 5;
 
 /** @example immutableFieldChanges({ template: { a: 1 } }, { template: { a: 2 } })[0].field === "spec.template" */
-export function immutableFieldChanges(oldSpec: Record<string, unknown>, newSpec: Record<string, unknown>): ImmutableFieldChange[] {
+export function immutableFieldChanges(
+  oldSpec: Record<string, unknown>,
+  newSpec: Record<string, unknown>,
+): ImmutableFieldChange[] {
   const changes: ImmutableFieldChange[] = [];
   if (!deepEqual(oldSpec.template, newSpec.template)) {
     const details: string[] = [];
@@ -44,7 +47,11 @@ export function immutableFieldChanges(oldSpec: Record<string, unknown>, newSpec:
   if (!deepEqual(oldSpec.completions, newSpec.completions)) {
     const indexed = newSpec.completionMode === "Indexed";
     if (!indexed) {
-      changes.push({ field: "spec.completions", error: `spec.completions: Invalid value: ${String(newSpec.completions)}: field is immutable`, details: [] });
+      changes.push({
+        field: "spec.completions",
+        error: `spec.completions: Invalid value: ${String(newSpec.completions)}: field is immutable`,
+        details: [],
+      });
     } else if (!deepEqual(newSpec.completions, newSpec.parallelism)) {
       changes.push({
         field: "spec.completions",
@@ -56,15 +63,21 @@ export function immutableFieldChanges(oldSpec: Record<string, unknown>, newSpec:
   for (const [field, shown] of Object.entries(SIMPLE_IMMUTABLE_FIELDS)) {
     if (deepEqual(oldSpec[field], newSpec[field])) continue;
     const value = newSpec[field];
-    const printed = value === undefined ? '"null"' : typeof value === "object" ? shown : JSON.stringify(value);
-    changes.push({ field: `spec.${field}`, error: `spec.${field}: Invalid value: ${printed}: field is immutable`, details: [] });
+    const printed =
+      value === undefined ? '"null"' : typeof value === "object" ? shown : JSON.stringify(value);
+    changes.push({
+      field: `spec.${field}`,
+      error: `spec.${field}: Invalid value: ${printed}: field is immutable`,
+      details: [],
+    });
   }
   return changes;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
   if (isRecord(a) && isRecord(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     for (const key of keys) if (!deepEqual(a[key], b[key])) return false;
@@ -76,7 +89,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 function collectDifferences(a: unknown, b: unknown, path: string, out: string[]): void {
   if (out.length >= MAX_DETAILS || deepEqual(a, b)) return;
   if (isRecord(a) && isRecord(b)) {
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) collectDifferences(a[key], b[key], `${path}.${key}`, out);
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+      collectDifferences(a[key], b[key], `${path}.${key}`, out);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {

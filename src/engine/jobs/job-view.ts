@@ -9,7 +9,12 @@ import {
   type HookInfo,
 } from "../argocd/annotations.js";
 import { containsPlaceholder } from "../manifests/helm-mask.js";
-import { isRecord, type ManifestObject, type ParsedManifestFile } from "../manifests/parse-manifests.js";
+import {
+  isRecord,
+  scalarText,
+  type ManifestObject,
+  type ParsedManifestFile,
+} from "../manifests/parse-manifests.js";
 import { findMap, findPair, locate, nodeRange } from "../manifests/yaml-nodes.js";
 import type { DeployingApp, SourceLocation } from "../types.js";
 
@@ -47,7 +52,11 @@ export function isJob(object: ManifestObject): boolean {
   return object.kind === "Job" && object.apiVersion === "batch/v1";
 }
 
-export function buildJobView(file: ParsedManifestFile, object: ManifestObject, deployedBy: DeployingApp[]): JobView {
+export function buildJobView(
+  file: ParsedManifestFile,
+  object: ManifestObject,
+  deployedBy: DeployingApp[],
+): JobView {
   const metadataNode = findMap(object.node, "metadata");
   const metadata = isRecord(object.value.metadata) ? object.value.metadata : {};
   const annotationsPair = findPair(metadataNode, "annotations");
@@ -56,7 +65,7 @@ export function buildJobView(file: ParsedManifestFile, object: ManifestObject, d
   let annotationsTemplated = false;
   if (isRecord(metadata.annotations)) {
     for (const [key, value] of Object.entries(metadata.annotations)) {
-      const text = value === null || value === undefined ? "" : String(value as string);
+      const text = scalarText(value);
       if (containsPlaceholder(key) || containsPlaceholder(text)) annotationsTemplated = true;
       annotations.set(key, text);
     }
@@ -66,15 +75,20 @@ export function buildJobView(file: ParsedManifestFile, object: ManifestObject, d
   }
   if (file.helm && annotationsPair) annotationsTemplated ||= mapHasTemplateLines(file, annotationsPair.value);
 
-  const name = typeof metadata.name === "string" ? asWritten(file, metadataNode, "name", metadata.name) : null;
+  const name =
+    typeof metadata.name === "string" ? asWritten(file, metadataNode, "name", metadata.name) : null;
   const generateName =
-    typeof metadata.generateName === "string" ? asWritten(file, metadataNode, "generateName", metadata.generateName) : null;
+    typeof metadata.generateName === "string"
+      ? asWritten(file, metadataNode, "generateName", metadata.generateName)
+      : null;
   const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
   const annotationSyncOptions = splitCsv(annotations.get(ANNOTATION.syncOptions));
   const appSyncOptions = [...new Set(deployedBy.flatMap((app) => app.syncOptions))];
   const ssaOff = hasOption(annotationSyncOptions, "ServerSideApply=false");
   const serverSideApply =
-    !ssaOff && (hasOption(annotationSyncOptions, "ServerSideApply=true") || hasOption(appSyncOptions, "ServerSideApply=true"));
+    !ssaOff &&
+    (hasOption(annotationSyncOptions, "ServerSideApply=true") ||
+      hasOption(appSyncOptions, "ServerSideApply=true"));
   const kindPair = findPair(object.node, "kind");
   const start = kindPair?.key?.range?.[0] ?? object.node.range?.[0] ?? 0;
   const nameValue = findPair(metadataNode, name !== null ? "name" : "generateName")?.value;
@@ -153,5 +167,8 @@ export function looksLikeMigration(job: JobView): boolean {
       }
     }
   }
-  return haystack.some((text) => MIGRATION_PATTERN.test(text.replace(/[-_]/g, " ").replace(/\s+/g, " ")) || MIGRATION_PATTERN.test(text));
+  return haystack.some(
+    (text) =>
+      MIGRATION_PATTERN.test(text.replace(/[-_]/g, " ").replace(/\s+/g, " ")) || MIGRATION_PATTERN.test(text),
+  );
 }

@@ -10,7 +10,10 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 export function decodeManifest(content: string | Uint8Array, maxBytes: number): DecodeResult {
   const size = typeof content === "string" ? content.length : content.byteLength;
   if (size > maxBytes) {
-    return { ok: false, reason: `file is larger than the ${formatBytes(maxBytes)} limit (${formatBytes(size)}); set limits.maxFileBytes to scan it` };
+    return {
+      ok: false,
+      reason: `file is larger than the ${formatBytes(maxBytes)} limit (${formatBytes(size)}); set limits.maxFileBytes to scan it`,
+    };
   }
   let text: string;
   if (typeof content === "string") {
@@ -28,7 +31,8 @@ export function decodeManifest(content: string | Uint8Array, maxBytes: number): 
 }
 
 function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  if (bytes >= 1024 * 1024)
+    return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
   return `${bytes} bytes`;
 }

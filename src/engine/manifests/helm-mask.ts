@@ -41,7 +41,11 @@ export function maskTemplateActions(text: string): MaskedText {
     const line = lines[i] ?? "";
     const original = originalLines[i] ?? "";
     const stripped = line.replace(/\r$/, "");
-    if (stripped.includes(PLACEHOLDER) && stripped.replaceAll(PLACEHOLDER, "").trim() === "" && original.includes("{{")) {
+    if (
+      stripped.includes(PLACEHOLDER) &&
+      stripped.replaceAll(PLACEHOLDER, "").trim() === "" &&
+      original.includes("{{")
+    ) {
       lines[i] = " ".repeat(stripped.length) + (line.endsWith("\r") ? "\r" : "");
       templateOnlyLines.add(i);
     } else if (stripped.includes(PLACEHOLDER) && !original.includes("{{") && !original.includes("}}")) {

@@ -85,7 +85,8 @@ export function parseManifestFile(path: string, text: string): ParseOutcome {
       if (isSeq(itemsNode)) {
         itemsNode.items.forEach((item, itemIndex) => {
           const itemValue = itemsValue[itemIndex];
-          if (isMap(item) && isRecord(itemValue)) objects.push(toObject(docIndex, itemIndex, item, itemValue));
+          if (isMap(item) && isRecord(itemValue))
+            objects.push(toObject(docIndex, itemIndex, item, itemValue));
         });
       }
       return;
@@ -125,4 +126,13 @@ function errorMessage(error: unknown): string {
 
 function firstLine(message: string): string {
   return message.split("\n")[0]?.trim() ?? message;
+}
+
+/** The text of a scalar value as Kubernetes would read it into a string field. */
+export function scalarText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
+  return JSON.stringify(value);
 }
