@@ -4,9 +4,12 @@ import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG, parseConfigText, type Config } from "../config/schema.js";
 import { fixRepository, scanRepository } from "../engine/scan.js";
 import { SEVERITY_ORDER, type ScanResult, type Severity } from "../engine/types.js";
+import { renderGithub } from "../render/github.js";
 import { renderJson } from "../render/json.js";
+import { renderSarif } from "../render/sarif.js";
 import { renderText } from "../render/text.js";
-import { RULE_IDS } from "../rules/index.js";
+import { RULE_IDS, RULES } from "../rules/index.js";
+import { GitBaseError, readBaseFiles } from "./git-base.js";
 import { gitOriginUrl, readRepository } from "./read-repository.js";
 
 export interface CliIo {
@@ -14,6 +17,7 @@ export interface CliIo {
   stderr: (text: string) => void;
   cwd: string;
   stdoutIsTty: boolean;
+  stderrIsTty: boolean;
   env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -25,10 +29,13 @@ Finds Kubernetes Jobs that Argo CD will fail to re-sync, and fixes them.
 Each PATH is scanned as a repository root (default: the current directory).
 
 Options:
-  --format text|json       output format (default: text)
+  --format FORMAT          text (default), json, sarif (SARIF 2.1.0 for code scanning)
+                           or github (GitHub Actions annotations)
   --fix                    apply safe fixes to the files
   --fix-dry-run            show the fixes as diffs, change nothing
   --config FILE            configuration file (default: PATH/.github/argocd-job-guard.yml if present)
+  --base GIT-REF           also compare with GIT-REF: a change to immutable fields of a
+                           plain Job is reported as the sync failure it will be
   --fail-on error|warning|info
                            lowest severity that makes the exit code 1 (default: error)
   --repo-url URL           this repository's git URL (default: the git remote "origin")
@@ -38,8 +45,9 @@ Options:
 Exit codes: 0 no findings at the --fail-on level, 1 findings at that level, 2 usage or I/O error.
 `;
 
-const FORMATS = ["text", "json"] as const;
-const DEFERRED_FORMATS = ["sarif", "github"];
+const FORMATS = ["text", "json", "sarif", "github"] as const;
+/** Below this many files a scan is quick enough that progress output would only flicker. */
+const PROGRESS_MIN_FILES = 200;
 
 function defaultIo(): CliIo {
   return {
@@ -47,6 +55,7 @@ function defaultIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     stdoutIsTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
   };
 }
@@ -102,11 +111,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (command !== "scan")
     throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
   const format = values.format;
-  if (DEFERRED_FORMATS.includes(format))
-    throw new UsageError(`--format ${format} is not available yet in this version`);
   if (!(FORMATS as readonly string[]).includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
-  if (values.base !== undefined) throw new UsageError("--base is not available yet in this version");
   const failOn = values["fail-on"];
   if (!(failOn in SEVERITY_ORDER)) throw new UsageError("--fail-on must be one of error, warning, info");
   if (values.fix && values["fix-dry-run"])
@@ -122,7 +128,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     );
     const repository = await readRepository(root.absolute);
     const repoUrl = values["repo-url"] ?? (await gitOriginUrl(root.absolute));
-    const input = { files: repository.files, tree: repository.tree, repoUrl, config };
+    const baseFiles = values.base === undefined ? undefined : await readBaseFiles(root.absolute, values.base);
+    const progress = io.stderrIsTty && repository.files.length >= PROGRESS_MIN_FILES ? progressReporter(io, root.given) : undefined;
+    const input = {
+      files: repository.files,
+      tree: repository.tree,
+      repoUrl,
+      config,
+      ...(baseFiles ? { baseFiles } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    };
     let result: ScanResult;
     if (values.fix || values["fix-dry-run"]) {
       const { result: scanned, fixes } = fixRepository(input);
@@ -134,11 +149,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     } else {
       result = scanRepository(input);
     }
+    if (progress) io.stderr("\r\u001b[K");
     results.push({ root: roots.length > 1 ? root.given : null, result });
   }
 
   if (format === "json") {
     io.stdout(`${JSON.stringify(renderJson(results), null, 2)}\n`);
+  } else if (format === "sarif") {
+    io.stdout(`${JSON.stringify(renderSarif(results, RULES, await packageVersion()), null, 2)}\n`);
+  } else if (format === "github") {
+    io.stdout(renderGithub(results));
   } else {
     io.stdout(renderText(results, { color: io.stdoutIsTty && io.env.NO_COLOR === undefined }));
     if (values["fix-dry-run"])
@@ -156,6 +176,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     ),
   );
   return failing ? EXIT.findings : EXIT.ok;
+}
+
+/** A one-line counter on stderr, redrawn in place, at most every 100 files. */
+function progressReporter(io: CliIo, root: string): (done: number, total: number) => void {
+  return (done, total) => {
+    if (done % 100 === 0 || done === total) io.stderr(`\r\u001b[Kargocd-job-guard: ${root}: ${done}/${total} files`);
+  };
 }
 
 async function loadConfig(explicit: string | null, root: string): Promise<Config> {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile, realpath } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import type { RepoFile } from "../engine/types.js";
@@ -44,9 +44,14 @@ export async function readRepository(root: string): Promise<LocalRepository> {
   return { tree, files };
 }
 
-/** The `origin` remote of a git checkout, or null outside git (or without git installed). */
+/**
+ * The `origin` remote of a git checkout whose top level is `root`, or null. A directory inside some other
+ * repository (a bundled example, a vendored folder) is not that repository: its Applications name their own URL.
+ */
 export async function gitOriginUrl(root: string): Promise<string | null> {
   try {
+    const { stdout: topLevel } = await execFileAsync("git", ["-C", root, "rev-parse", "--show-toplevel"]);
+    if ((await realpath(topLevel.trim())) !== (await realpath(root))) return null;
     const { stdout } = await execFileAsync("git", ["-C", root, "config", "--get", "remote.origin.url"]);
     const url = stdout.trim();
     return url === "" ? null : url;

@@ -45,6 +45,8 @@ export interface ScanInput {
   /** Report only on these files (a push's or pull request's changed files); default: all. */
   targets?: readonly string[];
   rules?: readonly RuleModule[];
+  /** Called as files are analysed (the CLI draws a progress line on a terminal). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Everything needed to scan one file again after a fix, without looking at the rest of the repository. */
@@ -134,7 +136,9 @@ function analyse(input: ScanInput): Analysis {
 
   const findings: Finding[] = [];
   const contexts = new Map<string, FileContext>();
+  let done = 0;
   for (const file of parsed.values()) {
+    input.onProgress?.(++done, parsed.size);
     if (targets && !targets.has(file.path)) continue;
     const context: FileContext = { config, rules, deployedBy: deployedByOf(file.path), baseJobs };
     contexts.set(file.path, context);

@@ -4,6 +4,7 @@ import type { CliIo } from "../../src/cli/main.js";
 export function recordingIo(
   cwd: string,
   stdoutIsTty = false,
+  stderrIsTty = false,
 ): CliIo & { out: () => string; err: () => string } {
   let out = "";
   let err = "";
@@ -16,6 +17,7 @@ export function recordingIo(
     },
     cwd,
     stdoutIsTty,
+    stderrIsTty,
     env: {},
     out: () => out,
     err: () => err,
