@@ -9,7 +9,7 @@ import { renderJson } from "../render/json.js";
 import { renderSarif } from "../render/sarif.js";
 import { renderText } from "../render/text.js";
 import { RULE_IDS, RULES } from "../rules/index.js";
-import { GitBaseError, readBaseFiles } from "./git-base.js";
+import { readBaseFiles } from "./git-base.js";
 import { gitOriginUrl, readRepository } from "./read-repository.js";
 
 export interface CliIo {

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import Ajv from "ajv-draft-04";
-import addFormats from "ajv-formats";
+import AjvDraft04 from "ajv-draft-04";
+import ajvFormats from "ajv-formats";
 import { runCli } from "../../src/cli/main.js";
 import { RULES } from "../../src/rules/index.js";
 import { recordingIo } from "../helpers/cli-io.js";
@@ -27,8 +27,8 @@ interface SarifRun {
 describe("--format sarif", () => {
   it("is valid SARIF 2.1.0 with every rule, locations, fingerprints and fixes", async () => {
     const schemaPath = require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
-    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-    addFormats(ajv);
+    const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+    ajvFormats.default(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, "utf8")) as object);
     const io = recordingIo(EXAMPLE);
 
