@@ -43,6 +43,6 @@ export default tseslint.config(
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
   {
     files: ["bin/**/*.js", "scripts/**/*.js", "bench/**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly" } },
   },
 );

@@ -13,7 +13,8 @@ export class GitBaseError extends Error {}
  * modified files, deleted ones and the old side of renames (a Job moved between files is matched by name).
  */
 export async function readBaseFiles(root: string, ref: string): Promise<RepoFile[]> {
-  const git = async (args: string[]) => (await execFileAsync("git", ["-C", root, ...args], { maxBuffer: MAX_BUFFER })).stdout;
+  const git = async (args: string[]) =>
+    (await execFileAsync("git", ["-C", root, ...args], { maxBuffer: MAX_BUFFER })).stdout;
   try {
     await git(["rev-parse", "--show-toplevel"]);
   } catch {
@@ -27,7 +28,7 @@ export async function readBaseFiles(root: string, ref: string): Promise<RepoFile
   const output = await git(["diff", "--name-status", "-z", "-M", "--relative", ref, "--"]);
   const fields = output.split("\0").filter((field) => field !== "");
   const basePaths: string[] = [];
-  for (let i = 0; i < fields.length; ) {
+  for (let i = 0; i < fields.length;) {
     const status = fields[i] ?? "";
     if (status.startsWith("R") || status.startsWith("C")) {
       basePaths.push(fields[i + 1] ?? "");

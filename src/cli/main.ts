@@ -129,7 +129,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const repository = await readRepository(root.absolute);
     const repoUrl = values["repo-url"] ?? (await gitOriginUrl(root.absolute));
     const baseFiles = values.base === undefined ? undefined : await readBaseFiles(root.absolute, values.base);
-    const progress = io.stderrIsTty && repository.files.length >= PROGRESS_MIN_FILES ? progressReporter(io, root.given) : undefined;
+    const progress =
+      io.stderrIsTty && repository.files.length >= PROGRESS_MIN_FILES
+        ? progressReporter(io, root.given)
+        : undefined;
     const input = {
       files: repository.files,
       tree: repository.tree,
@@ -181,7 +184,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 /** A one-line counter on stderr, redrawn in place, at most every 100 files. */
 function progressReporter(io: CliIo, root: string): (done: number, total: number) => void {
   return (done, total) => {
-    if (done % 100 === 0 || done === total) io.stderr(`\r\u001b[Kargocd-job-guard: ${root}: ${done}/${total} files`);
+    if (done % 100 === 0 || done === total)
+      io.stderr(`\r\u001b[Kargocd-job-guard: ${root}: ${done}/${total} files`);
   };
 }
 

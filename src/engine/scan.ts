@@ -17,10 +17,11 @@ import {
   parseManifestFile,
   type ManifestObject,
   type ParsedManifestFile,
+  type ParseOutcome,
 } from "./manifests/parse-manifests.js";
 import { RepoTree, basename } from "./repo-tree.js";
 import { suppressedRules } from "./suppression.js";
-import { findPair, locate } from "./manifests/yaml-nodes.js";
+import { findPair, lineStart, locate } from "./manifests/yaml-nodes.js";
 import type {
   DeployingApp,
   Finding,
@@ -88,46 +89,78 @@ export interface FileFix {
  * Suggestions are never applied.
  */
 export function fixRepository(input: ScanInput): { result: ScanResult; fixes: FileFix[] } {
-  const { result, parsed, contexts } = analyse(input);
+  const { result, texts, contexts } = analyse(input);
   const fixes: FileFix[] = [];
   const paths = [...new Set(result.findings.filter((f) => f.fix?.kind === "safe").map((f) => f.file))].sort();
   for (const path of paths) {
-    const file = parsed.get(path);
+    const text = texts.get(path);
     const context = contexts.get(path);
-    if (!file || !context) continue;
-    const after = fixText(file, context);
-    if (after === file.text) continue;
+    const outcome = text === undefined ? null : parseManifestFile(path, text);
+    if (!outcome?.ok || !context) continue;
+    const after = fixText(outcome.file, context);
+    if (after === outcome.file.text) continue;
     const resolved = result.findings.filter((f) => f.file === path && f.fix?.kind === "safe");
-    fixes.push({ path, before: file.text, after, diff: unifiedDiff(path, file.text, after), resolved });
+    fixes.push({
+      path,
+      before: outcome.file.text,
+      after,
+      diff: unifiedDiff(path, outcome.file.text, after),
+      resolved,
+    });
   }
   return { result, fixes };
 }
 
 interface Analysis {
   result: ScanResult;
-  parsed: ReadonlyMap<string, ParsedManifestFile>;
+  /** Decoded text of every manifest file, for fixing later without reading again. */
+  texts: ReadonlyMap<string, string>;
   contexts: ReadonlyMap<string, FileContext>;
 }
 
+/** Files that may hold an Application/ApplicationSet or say what a Kustomize directory deploys. */
+const APP_TEXT = /\bkind:\s*["']?(Application|ApplicationSet)\b/;
+const KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
+
+/**
+ * Two passes, so that memory holds one parsed file at a time and each file is parsed once: first the few files
+ * that say what Argo CD deploys (found by a cheap text test), then every file, analysed and dropped.
+ */
 function analyse(input: ScanInput): Analysis {
   const config = input.config ?? DEFAULT_CONFIG;
   const rules = input.rules ?? RULES;
   const isIgnored = config.ignore.length > 0 ? picomatch(config.ignore, { dot: true }) : () => false;
   const tree = new RepoTree((input.tree ?? input.files.map((f) => f.path)).filter((p) => !isIgnored(p)));
-  const { parsed, scanned, skipped } = parseFiles(input.files, config, isIgnored);
+  const skipped: SkippedFile[] = [];
+  const scanned: string[] = [];
+  const texts = new Map<string, string>();
+  for (const file of input.files) {
+    if (isIgnored(file.path) || !isManifestPath(file.path)) continue;
+    const decoded = decodeManifest(file.content, config.limits.maxFileBytes);
+    if (decoded.ok) texts.set(file.path, decoded.text);
+    else skipped.push({ file: file.path, reason: decoded.reason });
+  }
+
+  const early = new Map<string, ParseOutcome>();
   const apps: ArgoApp[] = [];
   const appsByFile = new Map<string, AppObject[]>();
-  for (const file of parsed.values()) {
-    for (const object of file.objects) {
+  for (const [path, text] of texts) {
+    if (!KUSTOMIZATION_FILE.test(path) && !APP_TEXT.test(text)) continue;
+    const outcome = parseManifestFile(path, text);
+    early.set(path, outcome);
+    if (!outcome.ok) continue;
+    for (const object of outcome.file.objects) {
       if (!isArgoApp(object)) continue;
-      const app = readArgoApp(file, object);
+      const app = readArgoApp(outcome.file, object);
       apps.push(app);
-      appsByFile.set(file.path, [...(appsByFile.get(file.path) ?? []), { object, app }]);
+      appsByFile.set(path, [...(appsByFile.get(path) ?? []), { object, app }]);
     }
   }
+  const parsedEarly = new Map<string, ParsedManifestFile>();
+  for (const [path, outcome] of early) if (outcome.ok) parsedEarly.set(path, outcome.file);
   const deployment = mapDeployedFiles(apps, {
     tree,
-    parsed,
+    parsed: parsedEarly,
     repoUrl: input.repoUrl ? normaliseRepoUrl(input.repoUrl) : null,
   });
   const deployedByOf = deploymentLookup(deployment, config);
@@ -137,12 +170,20 @@ function analyse(input: ScanInput): Analysis {
   const findings: Finding[] = [];
   const contexts = new Map<string, FileContext>();
   let done = 0;
-  for (const file of parsed.values()) {
-    input.onProgress?.(++done, parsed.size);
-    if (targets && !targets.has(file.path)) continue;
-    const context: FileContext = { config, rules, deployedBy: deployedByOf(file.path), baseJobs };
-    contexts.set(file.path, context);
-    for (const finding of verifiedFindings(file, context, appsByFile.get(file.path) ?? []))
+  for (const [path, text] of texts) {
+    input.onProgress?.(++done, texts.size);
+    const outcome = early.get(path) ?? parseManifestFile(path, text);
+    if (!outcome.ok) {
+      skipped.push({ file: path, reason: outcome.reason });
+      continue;
+    }
+    const file = outcome.file;
+    scanned.push(path);
+    skipped.push(...fileProblems(file));
+    if (targets && !targets.has(path)) continue;
+    const context: FileContext = { config, rules, deployedBy: deployedByOf(path), baseJobs };
+    contexts.set(path, context);
+    for (const finding of verifiedFindings(file, context, appsByFile.get(path) ?? []))
       findings.push(stripKey(finding));
   }
   findings.sort(
@@ -163,7 +204,7 @@ function analyse(input: ScanInput): Analysis {
     assumedAllDeployed,
     notes,
   };
-  return { result, parsed, contexts };
+  return { result, texts, contexts };
 }
 
 interface AppObject {
@@ -171,40 +212,21 @@ interface AppObject {
   app: ArgoApp;
 }
 
-function parseFiles(
-  files: readonly RepoFile[],
-  config: Config,
-  isIgnored: (path: string) => boolean,
-): { parsed: Map<string, ParsedManifestFile>; scanned: string[]; skipped: SkippedFile[] } {
-  const parsed = new Map<string, ParsedManifestFile>();
-  const scanned: string[] = [];
-  const skipped: SkippedFile[] = [];
-  for (const file of files) {
-    if (isIgnored(file.path) || !isManifestPath(file.path)) continue;
-    const decoded = decodeManifest(file.content, config.limits.maxFileBytes);
-    if (!decoded.ok) {
-      skipped.push({ file: file.path, reason: decoded.reason });
-      continue;
-    }
-    const outcome = parseManifestFile(file.path, decoded.text);
-    if (!outcome.ok) {
-      skipped.push({ file: file.path, reason: outcome.reason });
-      continue;
-    }
-    parsed.set(file.path, outcome.file);
-    scanned.push(file.path);
-    for (const problem of outcome.file.problems)
-      skipped.push({ file: file.path, reason: `partly analysed: ${problem}` });
-    for (const object of outcome.file.objects) {
-      if (!isJob(object) || hasNameOrGenerateName(object)) continue;
-      const line = outcome.file.lineCounter.linePos(object.node.range?.[0] ?? 0).line;
-      skipped.push({
-        file: file.path,
-        reason: `partly analysed: the Job at line ${line} has neither metadata.name nor metadata.generateName`,
-      });
-    }
+/** Documents of an analysed file that could not be read, and Jobs without a name. */
+function fileProblems(file: ParsedManifestFile): SkippedFile[] {
+  const problems = file.problems.map((problem) => ({
+    file: file.path,
+    reason: `partly analysed: ${problem}`,
+  }));
+  for (const object of file.objects) {
+    if (!isJob(object) || hasNameOrGenerateName(object)) continue;
+    const line = file.lineCounter.linePos(object.node.range?.[0] ?? 0).line;
+    problems.push({
+      file: file.path,
+      reason: `partly analysed: the Job at line ${line} has neither metadata.name nor metadata.generateName`,
+    });
   }
-  return { parsed, scanned, skipped };
+  return problems;
 }
 
 function hasNameOrGenerateName(object: ManifestObject): boolean {
@@ -272,45 +294,64 @@ function verifiedFindings(
   const findings = rawFindings(file, context, apps);
   return findings.map((finding) => {
     if (!finding.fix) return finding;
-    const problem = fixProblem(file, context, findings, finding, finding.fix.edits);
-    if (problem) return { ...finding, fix: null, noFixReason: `no automatic fix: ${problem}` };
-    const after = applyEdits(file.text, finding.fix.edits).text;
-    return { ...finding, fix: { ...finding.fix, diff: unifiedDiff(file.path, file.text, after) } };
+    const checked = checkFix(file, context, findings, finding, finding.fix.edits);
+    if ("problem" in checked)
+      return { ...finding, fix: null, noFixReason: `no automatic fix: ${checked.problem}` };
+    return { ...finding, fix: { ...finding.fix, diff: checked.diff } };
   });
 }
 
-/** Why a fix cannot be proposed, or null when re-scanning the fixed text shows it does what it says. */
-function fixProblem(
+/**
+ * Re-scans the fixed text. Edits stay inside the finding's YAML document, so only that document is parsed again
+ * (a fix re-parses a fifth of a five-document file, not all of it). Returns the fix's diff, or why it is withdrawn.
+ */
+function checkFix(
   file: ParsedManifestFile,
   context: FileContext,
   before: readonly RawFinding[],
   finding: RawFinding,
   edits: readonly TextEdit[],
-): string | null {
-  const applied = applyEdits(file.text, edits);
-  if (applied.rejected.length > 0) return "its edits overlap";
+): { diff: string } | { problem: string } {
+  const object = file.objects.find((o) => objectKeyOf(o) === finding.objectKey);
+  if (!object) return { problem: "the fixed object could not be found again" };
+  const [start, end] = object.docRange;
+  if (edits.some((e) => e.start < start || e.end > end))
+    return { problem: "its edits reach outside the Job's document" };
+  if (start !== lineStart(file.text, start))
+    return { problem: "the document does not start on a line of its own" };
+  const beforeText = file.text.slice(start, end);
+  const applied = applyEdits(
+    beforeText,
+    edits.map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
+  );
+  if (applied.rejected.length > 0) return { problem: "its edits overlap" };
   const outcome = parseManifestFile(file.path, applied.text);
-  if (!outcome.ok) return `the fixed file would not parse (${outcome.reason})`;
-  const lost = lostContent(file, outcome.file);
-  if (lost) return lost;
+  if (!outcome.ok) return { problem: `the fixed file would not parse (${outcome.reason})` };
+  if (outcome.file.problems.length > 0)
+    return { problem: `the fixed file would not parse (${outcome.file.problems.join("; ")})` };
+  const beforeObjects = file.objects.filter((o) => o.docIndex === object.docIndex);
+  const lost = lostContent(beforeObjects, outcome.file.objects);
+  if (lost) return { problem: lost };
+  // Inside the re-parsed document the object is document 0: compare findings by rule and item.
+  const local = (f: RawFinding) => `${f.rule}@${f.objectKey.slice(f.objectKey.indexOf(":"))}`;
+  const sameDocument = before.filter((f) => f.objectKey.startsWith(`${object.docIndex}:`));
   const after = rawFindings(outcome.file, context, []);
-  const key = (f: RawFinding) => `${f.rule}@${f.objectKey}`;
-  if (after.some((f) => key(f) === key(finding))) return "the finding remains after the fix";
-  const known = new Set(before.map(key));
-  const unfixable = after.find((f) => !known.has(key(f)) && f.fix === null);
-  if (unfixable) return `it would bring up ${unfixable.rule}, which has no fix`;
-  return null;
+  if (after.some((f) => local(f) === local(finding))) return { problem: "the finding remains after the fix" };
+  const known = new Set(sameDocument.map(local));
+  const unfixable = after.find((f) => !known.has(local(f)) && f.fix === null);
+  if (unfixable) return { problem: `it would bring up ${unfixable.rule}, which has no fix` };
+  const firstLine = file.lineCounter.linePos(start).line;
+  return { diff: unifiedDiff(file.path, beforeText, applied.text, firstLine - 1) };
 }
 
 const EDITABLE_METADATA = new Set(["annotations", "name", "generateName"]);
 
-/** The fixed file must hold the same objects, with changes only to metadata annotations and name/generateName. */
-function lostContent(before: ParsedManifestFile, after: ParsedManifestFile): string | null {
-  if (before.objects.length !== after.objects.length)
-    return "the fixed file would hold a different number of objects";
-  for (let i = 0; i < before.objects.length; i++) {
-    const a = before.objects[i]?.value ?? {};
-    const b = after.objects[i]?.value ?? {};
+/** The fixed document must hold the same objects, changed only in metadata annotations and name/generateName. */
+function lostContent(before: readonly ManifestObject[], after: readonly ManifestObject[]): string | null {
+  if (before.length !== after.length) return "the fixed file would hold a different number of objects";
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i]?.value ?? {};
+    const b = after[i]?.value ?? {};
     const strip = (value: Record<string, unknown>) => {
       const metadata = isRecord(value.metadata) ? value.metadata : {};
       const kept = Object.fromEntries(Object.entries(metadata).filter(([k]) => !EDITABLE_METADATA.has(k)));

@@ -23,7 +23,9 @@ export function renderGithub(results: readonly { root: string | null; result: Sc
       lines.push(`::${COMMAND[f.severity]} ${properties}::${escapeData(`${f.message}${fix}\n${f.docsUrl}`)}`);
     }
     for (const skipped of result.files.skipped) {
-      lines.push(`::warning file=${escapeProperty(prefix + skipped.file)},title=${escapeProperty("argocd-job-guard: not analysed")}::${escapeData(skipped.reason)}`);
+      lines.push(
+        `::warning file=${escapeProperty(prefix + skipped.file)},title=${escapeProperty("argocd-job-guard: not analysed")}::${escapeData(skipped.reason)}`,
+      );
     }
   }
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";

@@ -13,7 +13,11 @@ export interface SarifLog {
   runs: unknown[];
 }
 
-const LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", warning: "warning", info: "note" };
+const LEVEL: Record<Severity, "error" | "warning" | "note"> = {
+  error: "error",
+  warning: "warning",
+  info: "note",
+};
 export const FINGERPRINT_KEY = "argocdJobGuard/v1";
 
 export function renderSarif(
@@ -61,7 +65,13 @@ export function renderSarif(
               result.files.skipped.map((skipped) => ({
                 level: "warning",
                 message: { text: `${skipped.file}: ${skipped.reason}` },
-                locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(root, skipped.file), uriBaseId: "%SRCROOT%" } } }],
+                locations: [
+                  {
+                    physicalLocation: {
+                      artifactLocation: { uri: uriOf(root, skipped.file), uriBaseId: "%SRCROOT%" },
+                    },
+                  },
+                ],
               })),
             ),
           },
@@ -114,7 +124,8 @@ function toResult(finding: Finding, root: string | null, ruleIndex: number): unk
 }
 
 function uriOf(root: string | null, file: string): string {
-  const path = root === null || root === "." ? file : `${root.replace(/\/+$/, "").replace(/^\.\//, "")}/${file}`;
+  const path =
+    root === null || root === "." ? file : `${root.replace(/\/+$/, "").replace(/^\.\//, "")}/${file}`;
   return path.split("/").map(encodeURIComponent).join("/");
 }
 

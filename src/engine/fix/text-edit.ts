@@ -1,4 +1,4 @@
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
+import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from "diff";
 import type { TextEdit } from "../types.js";
 
 /**
@@ -34,10 +34,15 @@ export function editsOverlap(a: readonly TextEdit[], b: readonly TextEdit[]): bo
   return a.some((x) => b.some((y) => x.start < y.end && y.start < x.end));
 }
 
-/** A unified diff with `a/` and `b/` headers, as git prints it. */
-export function unifiedDiff(path: string, before: string, after: string): string {
-  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, "", "", {
-    context: 3,
-    headerOptions: FILE_HEADERS_ONLY,
-  });
+/**
+ * A unified diff with `a/` and `b/` headers, as git prints it. `lineOffset` places a diff of an excerpt (one YAML
+ * document) at its lines in the whole file.
+ */
+export function unifiedDiff(path: string, before: string, after: string, lineOffset = 0): string {
+  const patch = structuredPatch(`a/${path}`, `b/${path}`, before, after, "", "", { context: 3 });
+  for (const hunk of patch.hunks) {
+    hunk.oldStart += lineOffset;
+    hunk.newStart += lineOffset;
+  }
+  return formatPatch(patch, FILE_HEADERS_ONLY);
 }

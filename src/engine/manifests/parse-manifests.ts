@@ -1,6 +1,9 @@
 import { LineCounter, isMap, isSeq, parseAllDocuments, type Document, type YAMLMap } from "yaml";
 import { maskTemplateActions, type MaskedText } from "./helm-mask.js";
 
+/** Kinds whose content the engine reads (documents without a kind, like kustomization files, too). */
+const VALUE_KINDS = new Set(["Job", "Application", "ApplicationSet", "List", "Kustomization", "Component"]);
+
 /** Anchors/aliases beyond this count are treated as an alias bomb (yaml's own guard). */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -11,7 +14,10 @@ export interface ManifestObject {
   /** Index inside `items` of a `kind: List`, else null. */
   itemIndex: number | null;
   node: YAMLMap;
+  /** The object as plain data; only built for the kinds the engine reads (see VALUE_KINDS), else empty. */
   value: Record<string, unknown>;
+  /** Offsets of the whole YAML document holding the object, `---` included. */
+  docRange: [number, number];
   apiVersion: string | null;
   kind: string | null;
 }
@@ -70,15 +76,21 @@ export function parseManifestFile(path: string, text: string): ParseOutcome {
       return;
     }
     if (!isMap(doc.contents)) return;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (error) {
-      problems.push(`document ${docIndex + 1} not analysed: ${errorMessage(error)}`);
-      return;
+    // Up to where the next document starts: trailing comments and newlines belong to this one.
+    const docRange: [number, number] = [doc.range[0], documents[docIndex + 1]?.range[0] ?? parsedText.length];
+    const kind = doc.contents.get("kind");
+    let value: unknown = { kind, apiVersion: doc.contents.get("apiVersion") };
+    // Building plain data costs as much as a third of parsing: only for what the engine reads.
+    if (typeof kind !== "string" || VALUE_KINDS.has(kind)) {
+      try {
+        value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (error) {
+        problems.push(`document ${docIndex + 1} not analysed: ${errorMessage(error)}`);
+        return;
+      }
     }
     if (!isRecord(value)) return;
-    const top = toObject(docIndex, null, doc.contents, value);
+    const top = toObject(docIndex, null, doc.contents, value, docRange);
     if (top.kind === "List" && isSeq(doc.contents.get("items"))) {
       const itemsNode = doc.contents.get("items");
       const itemsValue = Array.isArray(value.items) ? (value.items as unknown[]) : [];
@@ -86,7 +98,7 @@ export function parseManifestFile(path: string, text: string): ParseOutcome {
         itemsNode.items.forEach((item, itemIndex) => {
           const itemValue = itemsValue[itemIndex];
           if (isMap(item) && isRecord(itemValue))
-            objects.push(toObject(docIndex, itemIndex, item, itemValue));
+            objects.push(toObject(docIndex, itemIndex, item, itemValue, docRange));
         });
       }
       return;
@@ -104,12 +116,14 @@ function toObject(
   itemIndex: number | null,
   node: YAMLMap,
   value: Record<string, unknown>,
+  docRange: [number, number],
 ): ManifestObject {
   return {
     docIndex,
     itemIndex,
     node,
     value,
+    docRange,
     apiVersion: typeof value.apiVersion === "string" ? value.apiVersion : null,
     kind: typeof value.kind === "string" ? value.kind : null,
   };

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// Engine benchmark, run on demand (`npm run bench`); it prints figures and asserts nothing.
+// For the corpus (../shared/corpus) and a generated repository of 10,000 manifests (2,000 files of 5 documents,
+// a quarter of them Jobs), it measures, each in a fresh process so peak memory is its own:
+//   parse  a bare `yaml` parseAllDocuments of the same text (the floor),
+//   scan   the CLI's whole scan (read files, discover apps, rules, verified fixes, JSON output),
+// and prints time, MB/s, documents/s and peak RSS side by side.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+
+const here = import.meta.dirname;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function manifestFiles(root) {
+  const out = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ya?ml|json|tpl)$/.test(entry.name)) out.push(path);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function generateRepository(dir) {
+  const jobEvery = 4;
+  let n = 0;
+  for (let f = 0; f < 2000; f++) {
+    const app = `app-${Math.floor(f / 20)}`;
+    mkdirSync(join(dir, "apps", app), { recursive: true });
+    const docs = [];
+    for (let d = 0; d < 5; d++, n++) {
+      if (n % jobEvery === 0) {
+        docs.push(`# migration for ${app}
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${app}-job-${n}
+  namespace: ${app}
+  labels:
+    app.kubernetes.io/name: ${app}
+spec:
+  backoffLimit: 2
+  ttlSecondsAfterFinished: ${n % 3 === 0 ? 600 : 0}
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: ghcr.io/example/${app}:1.${n % 10}.0
+          command: ["./manage.py", "migrate"]
+          env:
+            - name: DATABASE_URL
+              valueFrom: {secretKeyRef: {name: ${app}-db, key: url}}
+`);
+      } else {
+        docs.push(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${app}-${n}
+  namespace: ${app}
+  labels: {app.kubernetes.io/name: ${app}}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app.kubernetes.io/name: ${app}}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: ${app}}
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/example/${app}:1.${n % 10}.0
+          ports: [{containerPort: 8080}]
+          resources: {requests: {cpu: 100m, memory: 128Mi}}
+`);
+      }
+    }
+    writeFileSync(join(dir, "apps", app, `manifests-${f}.yaml`), docs.join("---\n"));
+  }
+  mkdirSync(join(dir, "argocd"), { recursive: true });
+  for (let a = 0; a < 100; a++) {
+    writeFileSync(
+      join(dir, "argocd", `app-${a}.yaml`),
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: app-${a}\nspec:\n  source:\n    repoURL: https://github.com/example/bench.git\n    path: apps/app-${a}\n  syncPolicy:\n    automated: {selfHeal: true}\n`,
+    );
+  }
+}
+
+async function child(mode, roots) {
+  const { parseAllDocuments } = await import("yaml");
+  const start = performance.now();
+  let documents = 0;
+  let bytes = 0;
+  if (mode === "parse") {
+    for (const root of roots) {
+      for (const file of manifestFiles(root)) {
+        const text = readFileSync(file, "utf8");
+        bytes += Buffer.byteLength(text);
+        const parsed = parseAllDocuments(text);
+        documents += Array.isArray(parsed) ? parsed.length : 0;
+      }
+    }
+  } else {
+    const { runCli } = await import("../dist/cli/main.js");
+    let out = 0;
+    const io = {
+      stdout: (t) => (out += t.length),
+      stderr: () => {},
+      cwd: process.cwd(),
+      stdoutIsTty: false,
+      stderrIsTty: false,
+      env: {},
+    };
+    await runCli(
+      ["scan", "--format", "json", "--repo-url", "https://github.com/example/bench.git", ...roots],
+      io,
+    );
+  }
+  const ms = performance.now() - start;
+  process.stdout.write(
+    JSON.stringify({ ms, documents, bytes, maxRssMb: process.resourceUsage().maxRSS / 1024 }),
+  );
+}
+
+function measure(mode, roots) {
+  const runs = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const out = execFileSync(process.execPath, [join(here, "engine.js"), "--child", mode, ...roots], {
+      encoding: "utf8",
+    });
+    runs.push(JSON.parse(out));
+  }
+  runs.sort((a, b) => a.ms - b.ms);
+  return { ...runs[Math.floor(runs.length / 2)], maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)) };
+}
+
+function report(label, roots) {
+  const parse = measure("parse", roots);
+  const scan = measure("scan", roots);
+  const mb = parse.bytes / (1024 * 1024);
+  const row = (name, r) =>
+    `  ${name.padEnd(6)} ${r.ms.toFixed(0).padStart(7)} ms  ${(mb / (r.ms / 1000)).toFixed(2).padStart(7)} MB/s  ${(parse.documents / (r.ms / 1000)).toFixed(0).padStart(8)} docs/s  peak ${r.maxRssMb.toFixed(0).padStart(4)} MB`;
+  console.log(`${label}: ${mb.toFixed(2)} MB, ${parse.documents} documents (median of ${ROUNDS})`);
+  console.log(row("parse", parse));
+  console.log(row("scan", scan));
+  console.log(`  scan / parse = ${(scan.ms / parse.ms).toFixed(2)}x  (target < 1.5x, peak < 300 MB)`);
+}
+
+if (process.argv[2] === "--child") {
+  await child(process.argv[3], process.argv.slice(4));
+} else {
+  const corpus = join(here, "..", "..", "shared", "corpus");
+  const roots = readdirSync(corpus)
+    .filter((d) => statSync(join(corpus, d)).isDirectory())
+    .map((d) => join(corpus, d));
+  report("corpus", roots);
+  const generated = mkdtempSync(join(tmpdir(), "ajg-bench-"));
+  try {
+    generateRepository(generated);
+    report("generated (2,000 files x 5 documents, 1/4 Jobs)", [generated]);
+  } finally {
+    rmSync(generated, { recursive: true, force: true });
+  }
+}
