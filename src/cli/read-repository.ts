@@ -16,10 +16,13 @@ export interface LocalRepository {
   files: RepoFile[];
 }
 
+/** Files read at once: enough to hide the latency of each read, few enough to stay far from the fd limit. */
+const READ_CONCURRENCY = 32;
+
 /** Reads a checkout: every path (forward slashes, relative to root) and the bytes of YAML/JSON/template files. */
 export async function readRepository(root: string): Promise<LocalRepository> {
   const tree: string[] = [];
-  const files: RepoFile[] = [];
+  const toRead: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
@@ -33,14 +36,20 @@ export async function readRepository(root: string): Promise<LocalRepository> {
       if (!entry.isFile()) continue;
       const path = relative(root, absolute).split(sep).join("/");
       tree.push(path);
-      if (READ_EXTENSION.test(entry.name)) files.push({ path, content: await readFile(absolute) });
+      if (READ_EXTENSION.test(entry.name)) toRead.push(path);
     }
   };
   const stats = await lstat(root);
   if (!stats.isDirectory()) throw new Error(`${root} is not a directory`);
   await walk(root);
   tree.sort();
-  files.sort((a, b) => a.path.localeCompare(b.path));
+  toRead.sort();
+  const files: RepoFile[] = [];
+  for (let i = 0; i < toRead.length; i += READ_CONCURRENCY) {
+    const batch = toRead.slice(i, i + READ_CONCURRENCY);
+    const contents = await Promise.all(batch.map((path) => readFile(join(root, path))));
+    batch.forEach((path, j) => files.push({ path, content: contents[j] ?? new Uint8Array() }));
+  }
   return { tree, files };
 }
 

@@ -172,7 +172,7 @@ function analyse(input: ScanInput): Analysis {
   let done = 0;
   for (const [path, text] of texts) {
     input.onProgress?.(++done, texts.size);
-    const outcome = early.get(path) ?? parseManifestFile(path, text);
+    const outcome = early.get(path) ?? parseManifestFile(path, text, { onlyJobsAndApps: true });
     if (!outcome.ok) {
       skipped.push({ file: path, reason: outcome.reason });
       continue;

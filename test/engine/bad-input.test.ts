@@ -16,7 +16,7 @@ function scanOne(path: string, content: string | Uint8Array) {
 }
 
 describe("bad input gives a per-file reason and the scan goes on", () => {
-  const aliasBomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+  const aliasBomb = ["kind: Job", "apiVersion: batch/v1", "a: &a [x, x, x, x, x, x, x, x, x]"]
     .concat(
       ["b", "c", "d", "e", "f", "g"].map(
         (k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`,
@@ -46,7 +46,7 @@ describe("bad input gives a per-file reason and the scan goes on", () => {
     [
       "a Helm template that masking cannot save",
       "templates/x.yaml",
-      "{{- range .Values.jobs }}\n- {{ . }}: [\n{{- end }}\n",
+      "kind: Job\n{{- range .Values.jobs }}\n- {{ . }}: [\n{{- end }}\n",
       /Helm template could not be analysed/,
     ],
   ])("%s", (_label, path, content, reason) => {
@@ -100,6 +100,16 @@ describe("bad input gives a per-file reason and the scan goes on", () => {
     ]);
   });
 
+  it("documents that name no Job, List or Argo CD app are not parsed, so their errors are not ours to report", () => {
+    const result = scanOne(
+      "service.yaml",
+      "apiVersion: v1\nkind: Service\nmetadata: [unclosed\n---\na: &a [x]\nb: [*a, *a]\n",
+    );
+
+    expect(result.files.scanned).toContain("service.yaml");
+    expect(result.files.skipped).toEqual([]);
+  });
+
   it("unknown kinds and non-Kubernetes YAML are read and ignored", () => {
     const result = scanOne(
       "values.yaml",
@@ -126,7 +136,10 @@ describe("bad input gives a per-file reason and the scan goes on", () => {
   });
 
   it("a document that fails among good ones is reported and the others are analysed", () => {
-    const result = scanOne("mixed.yaml", `${JOB}---\nkind: [\n---\n${JOB.replace("migrate", "second")}`);
+    const result = scanOne(
+      "mixed.yaml",
+      `${JOB}---\nkind: Job\nmetadata: [\n---\n${JOB.replace("migrate", "second")}`,
+    );
 
     expect(result.files.skipped).toEqual([
       {

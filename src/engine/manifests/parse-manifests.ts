@@ -1,5 +1,6 @@
 import { LineCounter, isMap, isSeq, parseAllDocuments, type Document, type YAMLMap } from "yaml";
 import { maskTemplateActions, type MaskedText } from "./helm-mask.js";
+import { hideIrrelevantDocuments } from "./prefilter.js";
 
 /** Kinds whose content the engine reads (documents without a kind, like kustomization files, too). */
 const VALUE_KINDS = new Set(["Job", "Application", "ApplicationSet", "List", "Kustomization", "Component"]);
@@ -35,6 +36,11 @@ export interface ParsedManifestFile {
   problems: string[];
 }
 
+export interface ParseOptions {
+  /** Skip documents that name no Job, List or Argo CD app (see hideIrrelevantDocuments). */
+  onlyJobsAndApps?: boolean;
+}
+
 export type ParseOutcome = { ok: true; file: ParsedManifestFile } | { ok: false; reason: string };
 
 /**
@@ -43,14 +49,17 @@ export type ParseOutcome = { ok: true; file: ParsedManifestFile } | { ok: false;
  * A file none of whose documents can be read is reported as not analysed, with the reason.
  * @example parseManifestFile("a.yaml", "kind: Job\nmetadata: {name: x}\n").ok === true
  */
-export function parseManifestFile(path: string, text: string): ParseOutcome {
+export function parseManifestFile(path: string, text: string, options: ParseOptions = {}): ParseOutcome {
   const helm = text.includes("{{") ? maskTemplateActions(text) : null;
-  const parsedText = helm ? helm.text : text;
+  const visible = helm ? helm.text : text;
+  const parsedText = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
+  // Lines are counted on the original text: hidden documents have lost their newlines in parsedText.
   const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
   let documents: Document.Parsed[];
   try {
     documents = parseAllDocuments(parsedText, {
-      lineCounter,
       // Helm if/else branches both stay visible after masking, so keys may repeat in a template.
       uniqueKeys: helm === null,
       prettyErrors: false,
