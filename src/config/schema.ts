@@ -13,6 +13,8 @@ export const ConfigSchema = z
   .strictObject({
     paths: z.array(z.string().min(1)).default([]),
     ignore: z.array(z.string().min(1)).default([]),
+    /** For the GitHub App: where Argo CD Application manifests live, besides the paths it recognises by name. */
+    applications: z.array(z.string().min(1)).default([]),
     rules: z.record(z.string(), severityOrOff).default({}),
     fix: z
       .strictObject({

@@ -1,0 +1,37 @@
+import type { Context } from "probot";
+import { parseConfigText, validateConfig, type Config } from "../config/schema.js";
+import { RULE_IDS } from "../rules/index.js";
+
+export const CONFIG_FILE = "argocd-job-guard.yml";
+export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
+
+export type LoadedConfig = { ok: true; config: Config } | { ok: false; file: string; errors: string[] };
+
+/**
+ * The repository's configuration through Probot's `context.config`: `.github/argocd-job-guard.yml`, falling back
+ * to the owner's `.github` repository, with `_extends`. An invalid file is reported, never silently ignored.
+ */
+export async function loadRepoConfig(context: Pick<Context, "config">): Promise<LoadedConfig> {
+  let raw: unknown;
+  try {
+    raw = await context.config(CONFIG_FILE);
+  } catch (error) {
+    const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    // Probot parses the YAML itself; pass its text through our parser for a message with a line number.
+    const parsed = parseConfigText(extractYamlSource(error) ?? "", CONFIG_PATH, RULE_IDS);
+    return {
+      ok: false,
+      file: CONFIG_PATH,
+      errors: parsed.ok ? [`${CONFIG_PATH}: ${message}`] : parsed.errors,
+    };
+  }
+  const result = validateConfig(raw ?? {}, RULE_IDS);
+  return result.ok
+    ? result
+    : { ok: false, file: CONFIG_PATH, errors: result.errors.map((e) => `${CONFIG_PATH}: ${e}`) };
+}
+
+function extractYamlSource(error: unknown): string | null {
+  const mark = (error as { mark?: { buffer?: unknown } } | null)?.mark;
+  return typeof mark?.buffer === "string" ? mark.buffer : null;
+}

@@ -1,0 +1,52 @@
+import type { ProbotOctokit } from "probot";
+import type { CheckRunReport } from "../render/check-run.js";
+import { CHECK_RUN_NAME, MAX_ACTIONS, MAX_ANNOTATIONS_PER_REQUEST } from "../render/github-limits.js";
+import type { RepoRef } from "./repo-source.js";
+
+type Octokit = InstanceType<typeof ProbotOctokit>;
+
+/**
+ * A button on the check run. None is published yet: a button must never do nothing when clicked, so one is added
+ * only together with its `requested_action` handler.
+ */
+export interface CheckRunAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
+/**
+ * Publishes a report as one completed check run on a commit. GitHub takes at most 50 annotations per request, so
+ * the first 50 go with the creation and the rest follow in updates of 50.
+ */
+export async function publishCheckRun(
+  octokit: Octokit,
+  ref: RepoRef,
+  headSha: string,
+  report: CheckRunReport,
+  actions: readonly CheckRunAction[] = [],
+): Promise<number> {
+  if (actions.length > MAX_ACTIONS) throw new Error(`a check run takes at most ${MAX_ACTIONS} actions`);
+  const batches: CheckRunReport["annotations"][] = [];
+  for (let i = 0; i < report.annotations.length; i += MAX_ANNOTATIONS_PER_REQUEST) {
+    batches.push(report.annotations.slice(i, i + MAX_ANNOTATIONS_PER_REQUEST));
+  }
+  const output = (annotations: CheckRunReport["annotations"]) => ({
+    title: report.title,
+    summary: report.summary,
+    ...(annotations.length > 0 ? { annotations } : {}),
+  });
+  const { data } = await octokit.rest.checks.create({
+    ...ref,
+    name: CHECK_RUN_NAME,
+    head_sha: headSha,
+    status: "completed",
+    conclusion: report.conclusion,
+    output: output(batches[0] ?? []),
+    ...(actions.length > 0 ? { actions: [...actions] } : {}),
+  });
+  for (const batch of batches.slice(1)) {
+    await octokit.rest.checks.update({ ...ref, check_run_id: data.id, output: output(batch) });
+  }
+  return data.id;
+}
