@@ -1,0 +1,81 @@
+import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import app from "../../src/index.js";
+
+/**
+ * The one strict HTTP mock for GitHub: no real network, every request must be mocked, and after each test every
+ * mock must have been used (renovate's test/http-mock.ts habit).
+ */
+export const API = "https://api.github.com";
+export const INSTALLATION_ID = 2;
+
+const require = createRequire(import.meta.url);
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+export const TEST_PRIVATE_KEY = privateKey;
+
+export function setUpNock(): void {
+  nock.disableNetConnect();
+}
+
+export function tearDownNock(): string[] {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  return pending;
+}
+
+/** A Probot with our app loaded, retries and throttling off (their function form: probot/probot#2039). */
+export function createTestProbot(): Probot {
+  const probot = new Probot({
+    appId: 123,
+    logLevel: "fatal",
+    privateKey,
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  void probot.load(app);
+  return probot;
+}
+
+export function mockInstallationToken(scope: nock.Scope): nock.Scope {
+  return scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(200, {
+    token: "test-token",
+    expires_at: "2099-01-01T00:00:00Z",
+    permissions: {
+      checks: "write",
+      contents: "write",
+      pull_requests: "write",
+      issues: "write",
+      metadata: "read",
+    },
+  });
+}
+
+interface ExampleEvent {
+  name: string;
+  examples: Record<string, unknown>[];
+}
+
+/** A real payload from @octokit/webhooks-examples, picked by event and action (and an optional test). */
+export function examplePayload(
+  event: string,
+  pick: (payload: Record<string, unknown>) => boolean = () => true,
+): Record<string, unknown> {
+  const index = require("@octokit/webhooks-examples/api.github.com/index.json") as ExampleEvent[];
+  const found = index.find((e) => e.name === event)?.examples.find(pick);
+  if (!found) throw new Error(`no ${event} example matches`);
+  return structuredClone(found);
+}
+
+export function encodeBlob(text: string): { content: string; encoding: "base64" } {
+  return { content: Buffer.from(text).toString("base64"), encoding: "base64" };
+}
