@@ -1,0 +1,105 @@
+import { describe, expect, it } from "@jest/globals";
+import { scanRepository } from "../../src/engine/scan.js";
+import { fitSummary, renderScanReport } from "../../src/render/check-run.js";
+import { MAX_SUMMARY_LENGTH } from "../../src/render/github-limits.js";
+
+function job(name: string, extra = ""): string {
+  return `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ${name}\nspec:\n${extra}  template:\n    spec:\n      restartPolicy: Never\n`;
+}
+
+describe("check run report", () => {
+  it.each([
+    [
+      "errors",
+      {
+        "a.yaml": `${job("a")}`.replace(
+          "metadata:\n",
+          "metadata:\n  annotations:\n    argocd.argoproj.io/hook: presync\n",
+        ),
+      },
+      "failure",
+      "1 error",
+    ],
+    ["warnings only, by default", { "a.yaml": job("a") }, "neutral", "1 warning"],
+    [
+      "nothing",
+      { "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n" },
+      "success",
+      "No Job problems in 1 changed manifest",
+    ],
+  ])("conclusion and title for %s", (_label, files, conclusion, title) => {
+    const result = scanRepository({
+      files: Object.entries(files).map(([path, content]) => ({ path, content })),
+    });
+
+    const report = renderScanReport(result, {
+      conclusionOnWarnings: "neutral",
+      changedManifests: Object.keys(files),
+      diffAware: false,
+    });
+
+    expect(report.conclusion).toBe(conclusion);
+    expect(report.title).toBe(title);
+  });
+
+  it("warnings can be configured to fail the check", () => {
+    const result = scanRepository({ files: [{ path: "a.yaml", content: job("a") }] });
+
+    expect(
+      renderScanReport(result, {
+        conclusionOnWarnings: "failure",
+        changedManifests: ["a.yaml"],
+        diffAware: false,
+      }).conclusion,
+    ).toBe("failure");
+  });
+
+  it("says when every manifest was assumed deployed, and lists the files not analysed", () => {
+    const result = scanRepository({
+      files: [
+        { path: "a.yaml", content: job("a") },
+        { path: "b.yaml", content: "kind: Job\nmetadata: [\n" },
+      ],
+    });
+
+    const { summary } = renderScanReport(result, {
+      conclusionOnWarnings: "neutral",
+      changedManifests: ["a.yaml", "b.yaml"],
+      diffAware: false,
+    });
+
+    expect(summary).toContain("every manifest was assumed to be deployed");
+    expect(summary).toContain("### Files not analysed\n\n- `b.yaml`: invalid YAML (line 3");
+  });
+
+  it("cuts a summary over GitHub's 65,535 characters at a line, closes open blocks and says so", () => {
+    const sections = [
+      "# head",
+      "<details><summary>x</summary>\n\n```diff\n" + "+ a line of a long diff\n".repeat(4000),
+    ];
+
+    const summary = fitSummary(sections);
+
+    expect(summary.length).toBeLessThanOrEqual(MAX_SUMMARY_LENGTH);
+    expect(summary).toContain("cut to fit GitHub's 65,535-character limit");
+    expect((summary.match(/```/g) ?? []).length % 2).toBe(0);
+    expect(summary).toContain("</details>");
+  });
+
+  it("a report for many Jobs stays within the limit and annotates every finding", () => {
+    const many = Array.from({ length: 400 }, (_, i) =>
+      job(`a-rather-long-job-name-for-the-summary-${i}`),
+    ).join("---\n");
+    const result = scanRepository({ files: [{ path: "jobs.yaml", content: many }] });
+
+    const report = renderScanReport(result, {
+      conclusionOnWarnings: "neutral",
+      changedManifests: ["jobs.yaml"],
+      diffAware: false,
+    });
+
+    expect(report.summary.length).toBeLessThanOrEqual(MAX_SUMMARY_LENGTH);
+    expect(report.annotations).toHaveLength(400);
+    expect(report.annotations.every((a) => a.message.includes("docs/rules/plain-job.md"))).toBe(true);
+  });
+});
