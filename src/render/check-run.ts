@@ -150,12 +150,13 @@ export function fitSummary(sections: readonly string[]): string {
   if (full.length <= MAX_SUMMARY_LENGTH) return full;
   const note =
     "\n\n_The summary was cut to fit GitHub's 65,535-character limit; every finding is still annotated on its line._";
-  let cut = full.slice(0, MAX_SUMMARY_LENGTH - note.length);
+  // Room for closing what the cut leaves open: a code block and a <details> (they would swallow the note).
+  const closers = "\n```\n</details>";
+  let cut = full.slice(0, MAX_SUMMARY_LENGTH - note.length - closers.length);
   cut = cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
-  // An open code block or <details> would swallow the note.
   if ((cut.match(/```/g)?.length ?? 0) % 2 === 1) cut += "\n```";
-  const open = (cut.match(/<details>/g)?.length ?? 0) - (cut.match(/<\/details>/g)?.length ?? 0);
-  if (open > 0) cut += "\n</details>";
+  if ((cut.match(/<details>/g)?.length ?? 0) > (cut.match(/<\/details>/g)?.length ?? 0))
+    cut += "\n</details>";
   return cut + note;
 }
 
