@@ -10,9 +10,7 @@ import {
 } from "../render/check-run.js";
 import { MAX_PUSH_PAYLOAD_COMMITS } from "../render/github-limits.js";
 import { loadRepoConfig } from "./load-config.js";
-import { isManifest, scanCommit } from "./scan-commit.js";
-
-const ZERO_SHA = /^0+$/;
+import { isManifest, scanCommit, ZERO_SHA } from "./scan-commit.js";
 
 interface PushCommit {
   added?: string[];

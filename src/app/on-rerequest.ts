@@ -4,9 +4,7 @@ import { RepoSource, type RepoRef } from "../github/repo-source.js";
 import { renderConfigErrorReport, renderNoManifestsReport } from "../render/check-run.js";
 import { loadRepoConfig, type LoadedConfig } from "./load-config.js";
 import { scanAndPublish } from "./on-push.js";
-import { isManifest } from "./scan-commit.js";
-
-const ZERO_SHA = /^0+$/;
+import { isManifest, ZERO_SHA } from "./scan-commit.js";
 
 interface SuiteCommit {
   head_sha?: string | null;

@@ -1,13 +1,13 @@
 import picomatch from "picomatch";
 import type { ProbotOctokit } from "probot";
 import type { Config } from "../config/schema.js";
+import { isManifestPath } from "../engine/manifest-path.js";
 import { scanRepository } from "../engine/scan.js";
 import type { RepoFile, ScanResult } from "../engine/types.js";
 import { RepoSource, type ChangedFile, type RepoRef } from "../github/repo-source.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
-const MANIFEST = /\.(ya?ml|json|tpl)$/i;
 const KUSTOMIZATION = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 /** Where Argo CD Applications usually live, judged by path (their content is not read until needed). */
 const APPLICATION_PATH_HINT = /(^|\/)[^/]*(argo|application|appset|app-of-apps)[^/]*(\/|$)/i;
@@ -18,9 +18,10 @@ export interface CommitScan {
   diffAware: boolean;
 }
 
-export function isManifest(path: string): boolean {
-  return MANIFEST.test(path);
-}
+/** The all-zero sha GitHub sends for "no commit" (a new or deleted branch). */
+export const ZERO_SHA = /^0+$/;
+
+export const isManifest = isManifestPath;
 
 /**
  * Scans the changed manifests of a commit. Reads are bounded: one tree per commit, then the blobs of the changed

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { isManifestPath } from "../engine/manifest-path.js";
 import type { RepoFile } from "../engine/types.js";
 
 const execFileAsync = promisify(execFile);
-const MANIFEST = /\.(ya?ml|json|tpl)$/i;
 const MAX_BUFFER = 64 * 1024 * 1024;
 
 export class GitBaseError extends Error {}
@@ -39,7 +39,7 @@ export async function readBaseFiles(root: string, ref: string): Promise<RepoFile
     }
   }
   const files: RepoFile[] = [];
-  for (const path of basePaths.filter((p) => MANIFEST.test(p))) {
+  for (const path of basePaths.filter(isManifestPath)) {
     const content = await git(["show", `${ref}:./${path}`]);
     files.push({ path, content });
   }

@@ -2,14 +2,13 @@ import { execFile } from "node:child_process";
 import { lstat, readdir, readFile, realpath } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
+import { isManifestPath } from "../engine/manifest-path.js";
 import type { RepoFile } from "../engine/types.js";
 
 const execFileAsync = promisify(execFile);
 
 /** Directories never holding manifests Argo CD deploys, and expensive to walk. */
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
-/** Only these are read; everything else is only listed (directory and kustomize resolution need the list). */
-const READ_EXTENSION = /\.(ya?ml|json|tpl)$/i;
 
 export interface LocalRepository {
   tree: string[];
@@ -36,7 +35,8 @@ export async function readRepository(root: string): Promise<LocalRepository> {
       if (!entry.isFile()) continue;
       const path = relative(root, absolute).split(sep).join("/");
       tree.push(path);
-      if (READ_EXTENSION.test(entry.name)) toRead.push(path);
+      // Only manifests are read; every other path is listed (directory and kustomize resolution need it).
+      if (isManifestPath(path)) toRead.push(path);
     }
   };
   const stats = await lstat(root);

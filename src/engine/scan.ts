@@ -19,7 +19,8 @@ import {
   type ParsedManifestFile,
   type ParseOutcome,
 } from "./manifests/parse-manifests.js";
-import { RepoTree, basename } from "./repo-tree.js";
+import { isManifestPath } from "./manifest-path.js";
+import { RepoTree } from "./repo-tree.js";
 import { suppressedRules } from "./suppression.js";
 import { findPair, lineStart, locate } from "./manifests/yaml-nodes.js";
 import type {
@@ -63,7 +64,6 @@ interface RawFinding extends Finding {
   objectKey: string;
 }
 
-const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
 const MAX_FIX_PASSES = 10;
 
 /**
@@ -234,12 +234,6 @@ function hasNameOrGenerateName(object: ManifestObject): boolean {
   return (
     isRecord(metadata) && (typeof metadata.name === "string" || typeof metadata.generateName === "string")
   );
-}
-
-/** YAML and JSON files, plus Helm templates with other extensions (`.tpl`), but not `_helpers.tpl`-style partials. */
-function isManifestPath(path: string): boolean {
-  if (MANIFEST_EXTENSION.test(path)) return true;
-  return /(^|\/)templates\//.test(path) && path.endsWith(".tpl") && !basename(path).startsWith("_");
 }
 
 function deploymentLookup(
