@@ -8,7 +8,7 @@ import { normaliseRepoUrl } from "./argocd/patterns.js";
 import { ruleDocsUrl } from "./docs-url.js";
 import { fingerprintOf } from "./fingerprint.js";
 import { buildStrategyFix } from "./fix/strategy-fix.js";
-import { applyEdits, unifiedDiff } from "./fix/text-edit.js";
+import { applyEdits, editsConflict, unifiedDiff } from "./fix/text-edit.js";
 import { deepEqual } from "./immutable/job-update.js";
 import { buildJobView, isJob, type JobView } from "./jobs/job-view.js";
 import { decodeManifest } from "./manifests/decode.js";
@@ -371,20 +371,10 @@ function fixText(file: ParsedManifestFile, context: FileContext): string {
     const findings = verifiedFindings(current, context, []);
     const edits = findings.flatMap((f) => (f.fix?.kind === "safe" ? [f.fix.edits] : []));
     if (edits.length === 0) break;
-    let text = current.text;
+    // Fixes that touch the same text wait for the next pass, where they are computed again on the new text.
     const taken: TextEdit[] = [];
-    for (const group of edits) {
-      if (
-        group.some((e) =>
-          taken.some(
-            (t) => (e.start < t.end && t.start < e.end) || (e.start === t.start && e.end === t.start),
-          ),
-        )
-      )
-        continue;
-      taken.push(...group);
-    }
-    text = applyEdits(current.text, taken).text;
+    for (const group of edits) if (!editsConflict(group, taken)) taken.push(...group);
+    const text = applyEdits(current.text, taken).text;
     const outcome = parseManifestFile(file.path, text);
     if (!outcome.ok || text === current.text) break;
     current = outcome.file;

@@ -29,9 +29,9 @@ export function applyEdits(
   return { text: result, applied, rejected };
 }
 
-/** Two sets of edits overlap when one touches text the other also touches. */
-export function editsOverlap(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
-  return a.some((x) => b.some((y) => x.start < y.end && y.start < x.end));
+/** Two sets of edits conflict when they touch the same text, or insert at the same place (their order is unknown). */
+export function editsConflict(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
+  return a.some((x) => b.some((y) => (x.start < y.end && y.start < x.end) || x.start === y.start));
 }
 
 /**
