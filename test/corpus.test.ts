@@ -83,6 +83,12 @@ describe("the corpus of real GitOps repositories", () => {
     expect(expected.filter((job) => !found(job)).map((job) => job.file)).toEqual([]);
   });
 
+  it("shows Helm template values as written, never the mask used to parse them", () => {
+    const masked = report.findings.filter((f) => `${f.message} ${f.name ?? ""} ${f.fix?.diff ?? ""}`.includes("\u00a7"));
+
+    expect(masked.map((f) => `${f.file}: ${f.rule}`)).toEqual([]);
+  });
+
   it("reports nothing on Jobs that are correct hooks with BeforeHookCreation", () => {
     const jobs = JSON.parse(readFileSync(join(CORPUS, "jobs.json"), "utf8")) as CorpusJob[];
     const safeHooks = jobs.filter((job) => {

@@ -1,3 +1,6 @@
+import { asWritten } from "../engine/jobs/job-view.js";
+import { scalarText } from "../engine/manifests/parse-manifests.js";
+import { findMap } from "../engine/manifests/yaml-nodes.js";
 import type { RuleModule } from "./rule-module.js";
 import { isKnownNamedPlainJob, jobLabel } from "./plain-job-family.js";
 
@@ -18,7 +21,7 @@ export const ttlOnPlainJob = {
       : "it stays OutOfSync/Missing until the next commit's sync re-creates and re-runs it";
     return [
       {
-        message: `${jobLabel(job)} is a plain resource with spec.ttlSecondsAfterFinished: ${JSON.stringify(ttl)}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; ${consequence}. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL).`,
+        message: `${jobLabel(job)} is a plain resource with spec.ttlSecondsAfterFinished: ${asWritten(job.file, findMap(job.object.node, "spec"), "ttlSecondsAfterFinished", scalarText(ttl))}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; ${consequence}. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL).`,
         ...(job.selfHeal ? { severity: "error" as const } : {}),
         fix: ctx.strategyFix(job),
       },

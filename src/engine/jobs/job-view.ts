@@ -119,7 +119,7 @@ export function buildJobView(
 }
 
 /** A value as the user wrote it: Helm expressions shown as `{{ … }}`, not as the mask. */
-function asWritten(file: ParsedManifestFile, map: YAMLMap | null, key: string, value: string): string {
+export function asWritten(file: ParsedManifestFile, map: YAMLMap | null, key: string, value: string): string {
   if (!containsPlaceholder(value)) return value;
   const range = nodeRange(findPair(map, key)?.value);
   if (!range) return value;
