@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { readdirSync, readFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { runCli } from "../src/cli/main.js";
 import type { JsonReport } from "../src/render/json.js";
@@ -84,7 +85,9 @@ describe("the corpus of real GitOps repositories", () => {
   });
 
   it("shows Helm template values as written, never the mask used to parse them", () => {
-    const masked = report.findings.filter((f) => `${f.message} ${f.name ?? ""} ${f.fix?.diff ?? ""}`.includes("\u00a7"));
+    const masked = report.findings.filter((f) =>
+      `${f.message} ${f.name ?? ""} ${f.fix?.diff ?? ""}`.includes("\u00a7"),
+    );
 
     expect(masked.map((f) => `${f.file}: ${f.rule}`)).toEqual([]);
   });
@@ -110,4 +113,41 @@ describe("the corpus of real GitOps repositories", () => {
     expect(safeHooks.length).toBeGreaterThan(3);
     expect(safeHooks.flatMap(reportedOn)).toEqual([]);
   });
+
+  it("--fix on a copy fixes every safe finding, losing no line, and a second scan finds nothing left to fix", async () => {
+    const copy = mkdtempSync(join(tmpdir(), "ajg-corpus-"));
+    cpSync(CORPUS, copy, { recursive: true });
+    chmodTree(copy);
+
+    await runCli(["scan", "--fix", ...roots], recordingIo(copy));
+    const rescan = recordingIo(copy);
+    await runCli(["scan", "--format", "json", ...roots], rescan);
+    const changed = listFiles(CORPUS).filter(
+      (file) => readFileSync(join(CORPUS, file), "utf8") !== readFileSync(join(copy, file), "utf8"),
+    );
+    // A line may only be extended in place (a token appended to a policy list); nothing is lost.
+    const lostLines = changed.flatMap((file) => {
+      const afterLines = readFileSync(join(copy, file), "utf8").split("\n");
+      const after = new Set(afterLines);
+      return readFileSync(join(CORPUS, file), "utf8")
+        .split("\n")
+        .filter((line) => !after.has(line) && !afterLines.some((a) => a.startsWith(line.trimEnd())));
+    });
+    const after = JSON.parse(rescan.out()) as JsonReport;
+    rmSync(copy, { recursive: true, force: true });
+
+    expect(changed.length).toBe(report.findings.filter((f) => f.fix?.safe).length);
+    expect(lostLines).toEqual([]);
+    expect(after.findings.filter((f) => f.fix?.safe)).toEqual([]);
+    expect(after.files.skipped).toEqual(report.files.skipped);
+  });
 });
+
+function chmodTree(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) chmodTree(path);
+    else chmodSync(path, 0o644);
+  }
+}
