@@ -1,6 +1,13 @@
 import type { ProbotOctokit } from "probot";
 import type { CheckRunReport } from "../render/check-run.js";
-import { CHECK_RUN_NAME, MAX_ACTIONS, MAX_ANNOTATIONS_PER_REQUEST } from "../render/github-limits.js";
+import {
+  CHECK_RUN_NAME,
+  MAX_ACTION_DESCRIPTION_LENGTH,
+  MAX_ACTION_IDENTIFIER_LENGTH,
+  MAX_ACTION_LABEL_LENGTH,
+  MAX_ACTIONS,
+  MAX_ANNOTATIONS_PER_REQUEST,
+} from "../render/github-limits.js";
 import type { RepoRef } from "./repo-source.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -26,7 +33,7 @@ export async function publishCheckRun(
   report: CheckRunReport,
   actions: readonly CheckRunAction[] = [],
 ): Promise<number> {
-  if (actions.length > MAX_ACTIONS) throw new Error(`a check run takes at most ${MAX_ACTIONS} actions`);
+  assertValidActions(actions);
   const batches: CheckRunReport["annotations"][] = [];
   for (let i = 0; i < report.annotations.length; i += MAX_ANNOTATIONS_PER_REQUEST) {
     batches.push(report.annotations.slice(i, i + MAX_ANNOTATIONS_PER_REQUEST));
@@ -49,4 +56,21 @@ export async function publishCheckRun(
     await octokit.rest.checks.update({ ...ref, check_run_id: data.id, output: output(batch) });
   }
   return data.id;
+}
+
+/** GitHub answers 422 past these limits; failing here names the action that broke them. */
+export function assertValidActions(actions: readonly CheckRunAction[]): void {
+  if (actions.length > MAX_ACTIONS) throw new Error(`a check run takes at most ${MAX_ACTIONS} actions`);
+  for (const action of actions) {
+    if (action.label.length > MAX_ACTION_LABEL_LENGTH)
+      throw new Error(`action label "${action.label}" is over ${MAX_ACTION_LABEL_LENGTH} characters`);
+    if (action.description.length > MAX_ACTION_DESCRIPTION_LENGTH)
+      throw new Error(
+        `action description "${action.description}" is over ${MAX_ACTION_DESCRIPTION_LENGTH} characters`,
+      );
+    if (action.identifier.length > MAX_ACTION_IDENTIFIER_LENGTH)
+      throw new Error(
+        `action identifier "${action.identifier}" is over ${MAX_ACTION_IDENTIFIER_LENGTH} characters`,
+      );
+  }
 }

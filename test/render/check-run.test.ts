@@ -103,3 +103,20 @@ describe("check run report", () => {
     expect(report.annotations.every((a) => a.message.includes("docs/rules/plain-job.md"))).toBe(true);
   });
 });
+
+describe("check run actions", () => {
+  it("are refused past GitHub's limits, before any request", async () => {
+    const { assertValidActions } = await import("../../src/github/check-run-publisher.js");
+    const ok = {
+      label: "Open fix PR",
+      description: "Open a pull request with the fixes",
+      identifier: "open-fix-pr",
+    };
+
+    expect(() => assertValidActions([ok, ok, ok])).not.toThrow();
+    expect(() => assertValidActions([ok, ok, ok, ok])).toThrow("at most 3 actions");
+    expect(() => assertValidActions([{ ...ok, label: "Open the fix pull request" }])).toThrow(
+      "over 20 characters",
+    );
+  });
+});
