@@ -301,4 +301,20 @@ describe("push", () => {
 
     expect((checkRuns[0] as { conclusion: string }).conclusion).toBe("neutral");
   });
+
+  it("reads a constant number of things plus one blob per changed manifest, never the unchanged ones", async () => {
+    const head: Record<string, string> = { "argocd/hello.yaml": APPLICATION };
+    for (let i = 0; i < 200; i++) head[`apps/unchanged-${i}.yaml`] = job(`unchanged-${i}`, "app:1.0");
+    const changed = Array.from({ length: 10 }, (_, i) => `apps/changed-${i}.yaml`);
+    for (const path of changed) head[path] = job(path.slice(5, -5), "app:1.0");
+    const scope = mockInstallationToken(nock(API));
+    mockNoConfig(scope);
+    mockCommit(scope, AFTER, head, [...changed, "argocd/hello.yaml"]);
+    captureCheckRuns(scope);
+
+    await probot.receive({ id: "10", name: "push", payload: pushPayload({ added: changed }) as never });
+
+    const run = checkRuns[0] as { output: { annotations: { path: string }[] } };
+    expect(run.output.annotations.map((a) => a.path).sort()).toEqual([...changed].sort());
+  });
 });
