@@ -16,6 +16,7 @@ interface Layout {
   existing: [string, string][];
   image: string;
   trailingNewline: boolean;
+  flowSpaces: boolean;
 }
 
 const layoutArbitrary: fc.Arbitrary<Layout> = fc.record({
@@ -45,6 +46,7 @@ const layoutArbitrary: fc.Arbitrary<Layout> = fc.record({
   ),
   image: fc.stringMatching(/^[a-z]{1,10}:[0-9]\.[0-9]$/),
   trailingNewline: fc.boolean(),
+  flowSpaces: fc.boolean(),
 });
 
 function render(layout: Layout): string {
@@ -60,9 +62,12 @@ function render(layout: Layout): string {
   if (layout.annotations === "block") {
     metadata.push(`${pad}annotations:`, ...[...existing].map(([k, v]) => `${pad}${pad}${key(k)}: "${v}"`));
   } else if (layout.annotations === "flow") {
-    metadata.push(`${pad}annotations: {${[...existing].map(([k, v]) => `${key(k)}: "${v}"`).join(", ")}}`);
+    const space = layout.flowSpaces ? " " : "";
+    metadata.push(
+      `${pad}annotations: {${space}${[...existing].map(([k, v]) => `${key(k)}: "${v}"`).join(", ")}${space}}`,
+    );
   } else if (layout.annotations === "empty-flow") {
-    metadata.push(`${pad}annotations: {}`);
+    metadata.push(`${pad}annotations: {${layout.flowSpaces ? " " : ""}}`);
   } else if (layout.annotations === "null") {
     metadata.push(`${pad}annotations:`);
   }

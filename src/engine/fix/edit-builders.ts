@@ -1,13 +1,6 @@
 import { isMap, isScalar, Scalar, type YAMLMap } from "yaml";
 import type { ParsedManifestFile } from "../manifests/parse-manifests.js";
-import {
-  columnOf,
-  detectEol,
-  findPair,
-  lineStart,
-  nextLineStart,
-  nodeRange,
-} from "../manifests/yaml-nodes.js";
+import { columnOf, detectEol, findPair, nextLineStart, nodeRange } from "../manifests/yaml-nodes.js";
 import type { TextEdit } from "../types.js";
 
 /**
@@ -68,19 +61,16 @@ export function appendToMap(
   const keyStyle = isScalar(first?.key) ? first.key.type : undefined;
   const valueStyle = isScalar(first?.value) ? first.value.type : undefined;
   if (map.flow) {
-    const close = file.parsedText.lastIndexOf("}", range[1]);
+    const close = file.parsedText.lastIndexOf("}", range[1] - 1);
     if (close < range[0]) return null;
     const items = entries.map(
       (e) => `${formatScalar(e.key, keyStyle, true)}: ${formatScalar(e.value, valueStyle, true)}`,
     );
-    const before = file.parsedText.slice(range[0] + 1, close);
-    const separator = map.items.length === 0 ? "" : ", ";
-    const padding = before.trim() === "" ? "" : /\s$/.test(before) ? "" : "";
-    return {
-      start: close,
-      end: close,
-      text: `${padding}${separator}${items.join(", ")}${map.items.length > 0 && /\s$/.test(before) ? " " : ""}`,
-    };
+    const last = map.items[map.items.length - 1];
+    const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
+    // After the last entry (`{a: b, new: x}`), or inside the braces of an empty map (`{new: x}`).
+    const at = lastEnd ?? close;
+    return { start: at, end: at, text: `${lastEnd === undefined ? "" : ", "}${items.join(", ")}` };
   }
   const last = map.items[map.items.length - 1];
   const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
@@ -108,13 +98,13 @@ export function addNestedMap(
   const range = nodeRange(parent);
   if (!range || parent.items.length === 0) return null;
   if (parent.flow) {
-    const close = file.parsedText.lastIndexOf("}", range[1]);
-    if (close < range[0]) return null;
+    const last = parent.items[parent.items.length - 1];
+    const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
+    if (lastEnd === undefined) return null;
     const inner = entries
       .map((e) => `${formatScalar(e.key, undefined, true)}: ${formatScalar(e.value, undefined, true)}`)
       .join(", ");
-    const before = file.parsedText.slice(range[0] + 1, close);
-    return { start: close, end: close, text: `, ${key}: {${inner}}${/\s$/.test(before) ? " " : ""}` };
+    return { start: lastEnd, end: lastEnd, text: `, ${key}: {${inner}}` };
   }
   const anchor =
     (afterKey !== null ? findPair(parent, afterKey) : null) ?? parent.items[parent.items.length - 1];
@@ -171,5 +161,3 @@ export function indentStepOf(file: ParsedManifestFile, parentKeyStart: number, c
   const step = columnOf(file.text, childKeyStart) - columnOf(file.text, parentKeyStart);
   return step > 0 ? step : 2;
 }
-
-export { lineStart };
