@@ -21,6 +21,11 @@ export function formatScalar(value: string, style: Scalar.Type | undefined, inFl
   return plainOk ? value : JSON.stringify(value);
 }
 
+/** A JSON manifest must stay JSON (Argo CD may read it with a JSON decoder): every new key and value is quoted. */
+function jsonStyle(file: ParsedManifestFile): Scalar.Type | undefined {
+  return /\.json$/i.test(file.path) ? Scalar.QUOTE_DOUBLE : undefined;
+}
+
 /** Replaces a scalar's text by `value` written in the scalar's own quoting style. */
 export function replaceScalar(scalar: Scalar, value: string, inFlow: boolean): TextEdit | null {
   const range = nodeRange(scalar);
@@ -64,7 +69,8 @@ export function appendToMap(
     const close = file.parsedText.lastIndexOf("}", range[1] - 1);
     if (close < range[0]) return null;
     const items = entries.map(
-      (e) => `${formatScalar(e.key, keyStyle, true)}: ${formatScalar(e.value, valueStyle, true)}`,
+      (e) =>
+        `${formatScalar(e.key, jsonStyle(file) ?? keyStyle, true)}: ${formatScalar(e.value, jsonStyle(file) ?? valueStyle, true)}`,
     );
     const last = map.items[map.items.length - 1];
     const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
@@ -102,9 +108,16 @@ export function addNestedMap(
     const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
     if (lastEnd === undefined) return null;
     const inner = entries
-      .map((e) => `${formatScalar(e.key, undefined, true)}: ${formatScalar(e.value, undefined, true)}`)
+      .map(
+        (e) =>
+          `${formatScalar(e.key, jsonStyle(file), true)}: ${formatScalar(e.value, jsonStyle(file), true)}`,
+      )
       .join(", ");
-    return { start: lastEnd, end: lastEnd, text: `, ${key}: {${inner}}` };
+    return {
+      start: lastEnd,
+      end: lastEnd,
+      text: `, ${formatScalar(key, jsonStyle(file), true)}: {${inner}}`,
+    };
   }
   const anchor =
     (afterKey !== null ? findPair(parent, afterKey) : null) ?? parent.items[parent.items.length - 1];
