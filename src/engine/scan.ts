@@ -414,7 +414,7 @@ function rawFindings(
             file,
             object,
             rule,
-            draft,
+            { ...draft, message: draft.message + deploymentNote(job) },
             config,
             job.name ?? job.generateName,
             job.namespace,
@@ -433,6 +433,17 @@ function rawFindings(
     }
   }
   return results;
+}
+
+/** rules.md: a file deployed by several Applications is judged on the union of their sync options, and says so. */
+function deploymentNote(job: JobView): string {
+  const apps = job.deployedBy;
+  if (apps.length < 2) return "";
+  const differ = apps.some((app) => app.syncOptions.join(",") !== apps[0]?.syncOptions.join(","));
+  const names = apps.map((app) => app.name).join(", ");
+  return differ
+    ? ` (Deployed by several Applications, ${names}, with different sync options: they were combined.)`
+    : ` (Deployed by several Applications: ${names}.)`;
 }
 
 /** rules.md: one finding per Job from the plain-Job family, the most specific one. */

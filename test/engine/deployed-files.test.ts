@@ -241,3 +241,30 @@ spec:
 function defaultConfigWith(overrides: Partial<Config>): Config {
   return { ...DEFAULT_CONFIG, ...overrides };
 }
+
+describe("a file deployed by several Applications", () => {
+  it("is judged on the union of their sync options, and the finding says so", () => {
+    const files = [
+      {
+        path: "argocd/a.yaml",
+        content: application("a", `  source:\n    repoURL: ${REPO}\n    path: shared\n`),
+      },
+      {
+        path: "argocd/b.yaml",
+        content: application(
+          "b",
+          `  source:\n    repoURL: ${REPO}\n    path: shared\n`,
+          "  syncPolicy:\n    syncOptions:\n      - Replace=true\n",
+        ),
+      },
+      { path: "shared/job.yaml", content: job("shared-job") },
+    ];
+
+    const result = scanRepository({ files, repoUrl: REPO });
+
+    expect(result.findings.map((f) => f.rule)).toEqual(["replace-without-force"]);
+    expect(result.findings[0]?.message).toContain(
+      "(Deployed by several Applications, a, b, with different sync options: they were combined.)",
+    );
+  });
+});
