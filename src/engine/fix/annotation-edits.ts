@@ -60,7 +60,14 @@ export function annotationEdits(job: JobView, changes: readonly AnnotationChange
     const keyStart = nodeRange(annotationsPair.key)?.[0];
     const valueEnd = nodeRange(annotationsPair.value)?.[1] ?? nodeRange(annotationsPair.key)?.[1];
     if (!emptyValue || keyStart === undefined || valueEnd === undefined) return null;
-    return [...edits, fillEmptyValue(job.file, keyStart, valueEnd, missing, step)];
+    // An explicit null (`annotations: ~` or `null`) must go, or the map below it would not parse.
+    const valueStart = nodeRange(annotationsPair.value)?.[0] ?? valueEnd;
+    const keyEnd = nodeRange(annotationsPair.key)?.[1] ?? valueStart;
+    const dropNull =
+      valueStart < valueEnd
+        ? [{ start: job.file.text.indexOf(":", keyEnd) + 1, end: valueEnd, text: "" }]
+        : [];
+    return [...edits, ...dropNull, fillEmptyValue(job.file, keyStart, valueEnd, missing, step)];
   }
   // In a Helm template the end of `metadata` may sit inside an `{{ if }}` block: anchor on the name instead.
   const anchor = job.file.helm ? (job.name !== null ? "name" : "generateName") : null;
