@@ -36,6 +36,7 @@ for (const rule of readdirSync(root).sort()) {
     const findings = result.findings.map((f) => ({
       rule: f.rule,
       severity: f.severity,
+      file: f.file,
       line: f.location.line,
     }));
     writeFileSync(join(root, rule, `${name}.findings.json`), `${JSON.stringify(findings, null, 2)}\n`);

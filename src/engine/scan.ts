@@ -2,6 +2,7 @@ import picomatch from "picomatch";
 import { DEFAULT_CONFIG, type Config } from "../config/schema.js";
 import { RULES } from "../rules/index.js";
 import type { FindingDraft, RuleContext, RuleModule } from "../rules/rule-module.js";
+import { ANNOTATION } from "./argocd/annotations.js";
 import { mapDeployedFiles, type DeploymentMap } from "./argocd/deployed-files.js";
 import { isArgoApp, readArgoApp, type ArgoApp } from "./argocd/find-applications.js";
 import { normaliseRepoUrl } from "./argocd/patterns.js";
@@ -59,9 +60,10 @@ interface FileContext {
   baseJobs: ReadonlyMap<string, JobView>;
 }
 
-/** A finding plus the identity of the object it is about (stable under our own edits). */
+/** A finding plus the identity of the object (and part of it) it is about, stable under our own edits. */
 interface RawFinding extends Finding {
   objectKey: string;
+  subject: string;
 }
 
 const MAX_FIX_PASSES = 10;
@@ -327,7 +329,7 @@ function checkFix(
   const lost = lostContent(beforeObjects, outcome.file.objects);
   if (lost) return { problem: lost };
   // Inside the re-parsed document the object is document 0: compare findings by rule and item.
-  const local = (f: RawFinding) => `${f.rule}@${f.objectKey.slice(f.objectKey.indexOf(":"))}`;
+  const local = (f: RawFinding) => `${f.rule}@${f.objectKey.slice(f.objectKey.indexOf(":"))}#${f.subject}`;
   const sameDocument = before.filter((f) => f.objectKey.startsWith(`${object.docIndex}:`));
   const after = rawFindings(outcome.file, context, []);
   if (after.some((f) => local(f) === local(finding))) return { problem: "the finding remains after the fix" };
@@ -339,6 +341,13 @@ function checkFix(
 }
 
 const EDITABLE_METADATA = new Set(["annotations", "name", "generateName"]);
+/** The only annotations whose values a fix may change; every other one must come out as it went in. */
+const FIXED_ANNOTATIONS = new Set<string>([
+  ANNOTATION.hook,
+  ANNOTATION.hookDeletePolicy,
+  ANNOTATION.syncOptions,
+  ANNOTATION.helmHookDeletePolicy,
+]);
 
 /** The fixed document must hold the same objects, changed only in metadata annotations and name/generateName. */
 function lostContent(before: readonly ManifestObject[], after: readonly ManifestObject[]): string | null {
@@ -357,8 +366,11 @@ function lostContent(before: readonly ManifestObject[], after: readonly Manifest
       isRecord(a.metadata) && isRecord(a.metadata.annotations) ? a.metadata.annotations : {};
     const annotationsAfter =
       isRecord(b.metadata) && isRecord(b.metadata.annotations) ? b.metadata.annotations : {};
-    for (const key of Object.keys(annotationsBefore)) {
+    for (const [key, value] of Object.entries(annotationsBefore)) {
       if (!(key in annotationsAfter)) return `the fix would drop the annotation ${key}`;
+      if (!FIXED_ANNOTATIONS.has(key) && !deepEqual(value, annotationsAfter[key])) {
+        return `the fix would change the annotation ${key}`;
+      }
     }
   }
   return null;
@@ -394,7 +406,7 @@ function rawFindings(
       const identity = jobIdentity(job);
       return identity ? (context.baseJobs.get(identity) ?? null) : null;
     },
-    strategyFix: (job) => buildStrategyFix(job, config),
+    strategyFix: (job, options) => buildStrategyFix(job, config, options),
   };
   const results: RawFinding[] = [];
   if (context.deployedBy !== null) {
@@ -490,12 +502,14 @@ function toFinding(
       object.kind ?? "",
       namespace ?? "",
       name ?? `#${objectKeyOf(object)}`,
+      draft.subject ?? "",
     ),
     objectKey: objectKeyOf(object),
+    subject: draft.subject ?? "",
   };
 }
 
 function stripKey(finding: RawFinding): Finding {
-  const { objectKey: _objectKey, ...rest } = finding;
+  const { objectKey: _objectKey, subject: _subject, ...rest } = finding;
   return rest;
 }

@@ -22,12 +22,13 @@ export const forceReplaceEverySync = {
     )
       return [];
     const replaceInAnnotation = job.annotationSyncOptions.includes("Replace=true");
-    const remaining = splitCsv(job.annotations.get(ANNOTATION.syncOptions)).filter(
-      (o) => o !== "Replace=true",
-    );
+    const current = job.annotations.get(ANNOTATION.syncOptions) ?? "";
+    const remaining = splitCsv(current).filter((o) => o !== "Replace=true");
     const edits =
       replaceInAnnotation && !job.serverSideApply && !job.annotationsTemplated
-        ? annotationEdits(job, [{ key: ANNOTATION.syncOptions, set: remaining.join(",") }])
+        ? annotationEdits(job, [
+            { key: ANNOTATION.syncOptions, set: remaining.join(current.includes(", ") ? ", " : ",") },
+          ])
         : null;
     return [
       {
@@ -40,7 +41,11 @@ export const forceReplaceEverySync = {
                 edits,
               },
             }
-          : noFix("the Replace=true comes from the Application, or server-side apply is in effect"),
+          : noFix(
+              replaceInAnnotation
+                ? "server-side apply is in effect, where Force=true alone does nothing"
+                : "Replace=true comes from the Application's syncOptions: add ApplyOutOfSyncOnly=true there",
+            ),
       },
     ];
   },

@@ -1,7 +1,16 @@
 import { immutableFieldChanges } from "../engine/immutable/job-update.js";
-import { isPlainJob } from "../engine/jobs/job-view.js";
+import { isPlainJob, type JobView } from "../engine/jobs/job-view.js";
 import type { RuleModule } from "./rule-module.js";
 import { immutableError, isKnownNamedPlainJob, jobLabel } from "./plain-job-family.js";
+
+/**
+ * The base Job exists in the cluster when it was plain, or a hook whose delete policies keep its last run
+ * (BeforeHookCreation, the default, deletes only before the next run; HookSucceeded deletes a successful run).
+ */
+function stillInCluster(base: JobView): boolean {
+  if (isPlainJob(base)) return true;
+  return base.hook.isHook && !base.deletePolicies.effective.includes("HookSucceeded");
+}
 
 export const immutableChange = {
   meta: {
@@ -14,9 +23,10 @@ export const immutableChange = {
   checkJob(ctx, job) {
     if (!isKnownNamedPlainJob(job)) return [];
     const base = ctx.baseJobOf(job);
-    if (!base || !isPlainJob(base)) return [];
-    // Force=true under client-side apply makes kubectl delete and re-create the Job when the patch is refused.
-    if (job.forceAnnotation && base.forceAnnotation && !job.serverSideApply) return [];
+    if (!base || !stillInCluster(base)) return [];
+    // Force=true on the new manifest, under client-side apply, makes kubectl delete and re-create the Job when the
+    // patch is refused (gitops-engine applyObject reads it from the target object).
+    if (job.forceAnnotation && !job.serverSideApply) return [];
     const changes = immutableFieldChanges(base.spec, job.spec);
     if (changes.length === 0) return [];
     const fields = changes.map((c) =>

@@ -28,13 +28,17 @@ export const invalidHookAnnotation = {
   checkJob(_ctx, job) {
     const findings: FindingDraft[] = [];
     const hook = job.hook;
-    if (hook.hasArgoHookAnnotation && hook.argoTokens.length === hook.invalidArgoTokens.length) {
+    if (hook.hasArgoHookAnnotation && hook.invalidArgoTokens.length > 0) {
       const value = job.annotations.get(ANNOTATION.hook) ?? "";
-      const consequence = hook.isHook
-        ? `Argo CD falls back to its helm.sh/hook annotation (phase ${hook.phases.join(",")})`
-        : "Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown";
+      const noneValid = hook.argoTokens.length === hook.invalidArgoTokens.length;
+      const consequence = !noneValid
+        ? `Argo CD silently drops ${hook.invalidArgoTokens.map((t) => `"${t}"`).join(", ")}: the Job runs only as ${hook.phases.join(",")}`
+        : hook.isHook
+          ? `Argo CD falls back to its helm.sh/hook annotation (phase ${hook.phases.join(",")})`
+          : "Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown";
       findings.push({
-        message: `${jobLabel(job)} has ${ANNOTATION.hook}: "${value}", which holds no valid hook type (valid, case-sensitive: ${VALID_HOOKS.join(", ")}). ${consequence}.`,
+        message: `${jobLabel(job)} has ${ANNOTATION.hook}: "${value}", which holds ${noneValid ? "no valid hook type" : "a token that is not a hook type"} (valid, case-sensitive: ${VALID_HOOKS.join(", ")}). ${consequence}.`,
+        subject: ANNOTATION.hook,
         ...locationOf(job, ANNOTATION.hook),
         fix: correctTokens(job, ANNOTATION.hook, VALID_HOOKS),
       });
@@ -43,6 +47,7 @@ export const invalidHookAnnotation = {
     if (policy.invalidArgoTokens.length > 0) {
       findings.push({
         message: `${jobLabel(job)} has ${ANNOTATION.hookDeletePolicy} token${plural(policy.invalidArgoTokens)} ${quoteList(policy.invalidArgoTokens)} that Argo CD silently drops (valid: ${ARGO_DELETE_POLICIES.join(", ")}). Effective policy: ${policy.effective.join(",")}.`,
+        subject: ANNOTATION.hookDeletePolicy,
         ...locationOf(job, ANNOTATION.hookDeletePolicy),
         fix: correctTokens(job, ANNOTATION.hookDeletePolicy, ARGO_DELETE_POLICIES),
       });
@@ -50,6 +55,7 @@ export const invalidHookAnnotation = {
     if (policy.invalidHelmTokens.length > 0) {
       findings.push({
         message: `${jobLabel(job)} has ${ANNOTATION.helmHookDeletePolicy} token${plural(policy.invalidHelmTokens)} ${quoteList(policy.invalidHelmTokens)} that Argo CD silently drops (valid: ${Object.keys(HELM_DELETE_POLICIES).join(", ")}). Effective policy: ${policy.effective.join(",")}.`,
+        subject: ANNOTATION.helmHookDeletePolicy,
         ...locationOf(job, ANNOTATION.helmHookDeletePolicy),
         fix: correctTokens(job, ANNOTATION.helmHookDeletePolicy, Object.keys(HELM_DELETE_POLICIES)),
       });

@@ -1,7 +1,7 @@
 import { isScalar } from "yaml";
 import { ANNOTATION } from "../engine/argocd/annotations.js";
 import { replaceScalar } from "../engine/fix/edit-builders.js";
-import { annotationValueNode, looksLikeMigration } from "../engine/jobs/job-view.js";
+import { annotationValueNode, looksLikeMigration, type JobView } from "../engine/jobs/job-view.js";
 import type { RuleModule } from "./rule-module.js";
 import { noFix } from "./rule-module.js";
 import { jobLabel } from "./plain-job-family.js";
@@ -23,6 +23,8 @@ export const migrationNotPresync = {
     )
       return [];
     if (!looksLikeMigration(job)) return [];
+    // A Sync hook in a negative wave runs before the wave-0 Deployments (argocd-facts.md §10).
+    if (phases.every((p) => p === "Sync") && syncWave(job) < 0) return [];
     const node = annotationValueNode(job, ANNOTATION.hook);
     const edit =
       !job.hook.fromHelm && node && isScalar(node)
@@ -45,3 +47,12 @@ export const migrationNotPresync = {
     ];
   },
 } satisfies RuleModule;
+
+/** The wave as Argo CD reads it: the sync-wave annotation if it is an integer, else helm.sh/hook-weight, else 0. */
+function syncWave(job: JobView): number {
+  for (const key of [ANNOTATION.syncWave, "helm.sh/hook-weight"]) {
+    const value = job.annotations.get(key)?.trim() ?? "";
+    if (/^[-+]?\d+$/.test(value)) return Number.parseInt(value, 10);
+  }
+  return 0;
+}

@@ -13,6 +13,8 @@ export type FixOutcome = { fix: FixDraft } | { noFixReason: string };
 
 export interface FindingDraft {
   message: string;
+  /** What on the object the finding is about, when one rule can report several things on it (an annotation key). */
+  subject?: string;
   /** Overrides the rule's default severity (the config still wins over both). */
   severity?: Severity;
   location?: SourceLocation;
@@ -23,8 +25,11 @@ export interface RuleContext {
   config: Config;
   /** The same Job (kind, namespace, name) at the base revision, in a diff-aware scan. */
   baseJobOf(job: JobView): JobView | null;
-  /** The configured strategy fix (`fix.strategy`) for a plain Job. */
-  strategyFix(job: JobView): FixOutcome;
+  /**
+   * The configured strategy fix (`fix.strategy`) for a plain Job. `forceDoesNotHelp` names why the `force` strategy
+   * would leave the problem in place; the `hook` fix is proposed instead.
+   */
+  strategyFix(job: JobView, options?: { forceDoesNotHelp?: string }): FixOutcome;
 }
 
 export interface RuleMeta {

@@ -23,7 +23,9 @@ export const ttlOnPlainJob = {
       {
         message: `${jobLabel(job)} is a plain resource with spec.ttlSecondsAfterFinished: ${asWritten(job.file, findMap(job.object.node, "spec"), "ttlSecondsAfterFinished", scalarText(ttl))}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; ${consequence}. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL).`,
         ...(job.selfHeal ? { severity: "error" as const } : {}),
-        fix: ctx.strategyFix(job),
+        fix: ctx.strategyFix(job, {
+          forceDoesNotHelp: "a re-created Job would still be deleted after its TTL",
+        }),
       },
     ];
   },

@@ -9,7 +9,7 @@ export const FIXTURES = join(import.meta.dirname, "..", "fixtures", "rules");
 /**
  * A rule fixture case, from files beside each other in test/fixtures/rules/<rule>/:
  * - `<case>.in.yaml`        the manifest, scanned as `manifests/<case>.yaml`
- * - `<case>.findings.json`  every finding expected on it: [{ rule, severity, line }]
+ * - `<case>.findings.json`  every finding expected: [{ rule, severity, file, line }]
  * - `<case>.out.yaml`       the file after `--fix` (absent: the fix must change nothing)
  * - `<case>.app.yaml`       optional Application(s), placed at `argocd/app.yaml` (source path `manifests`)
  * - `<case>.base.yaml`      optional base revision of the manifest (diff-aware scan)
@@ -20,7 +20,7 @@ export interface FixtureCase {
   name: string;
   path: string;
   input: string;
-  expectedFindings: { rule: string; severity: string; line: number }[];
+  expectedFindings: { rule: string; severity: string; file: string; line: number }[];
   expectedOutput: string | null;
   files: RepoFile[];
   baseFiles: RepoFile[] | undefined;

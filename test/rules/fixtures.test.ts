@@ -65,6 +65,7 @@ describe("rule fixtures", () => {
     const actual = result.findings.map((f) => ({
       rule: f.rule,
       severity: f.severity,
+      file: f.file,
       line: f.location.line,
     }));
     expect(actual).toEqual(fixture.expectedFindings);

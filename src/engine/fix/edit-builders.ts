@@ -8,7 +8,8 @@ import type { TextEdit } from "../types.js";
  * stack.md pitfall 10); they splice text in at the file's own indentation, quoting and line endings.
  */
 
-const PLAIN_SAFE = /^[A-Za-z0-9][A-Za-z0-9_./=,-]*$/;
+// Plain scalars we write: letters, digits and . / = , - _ (a space only after a comma), never a `: ` or ` #`.
+const PLAIN_SAFE = /^[A-Za-z0-9](?:[A-Za-z0-9_./=,-]|, )*$/;
 
 /** Formats a string scalar in a given style, falling back to double quotes when the style cannot hold it. */
 export function formatScalar(value: string, style: Scalar.Type | undefined, inFlow: boolean): string {
@@ -128,11 +129,12 @@ export function addNestedMap(
   const indent = " ".repeat(column);
   const childIndent = " ".repeat(column + indentStep);
   const keyStyle = isScalar(parent.items[0]?.key) ? parent.items[0].key.type : undefined;
+  const valueStyle = isScalar(parent.items[0]?.value) ? parent.items[0].value.type : undefined;
   const lines = [
     `${indent}${formatScalar(key, keyStyle, false)}:`,
     ...entries.map(
       (e) =>
-        `${childIndent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, undefined, false)}`,
+        `${childIndent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, valueStyle, false)}`,
     ),
   ];
   return insertLinesAfter(file, anchorEnd, lines);

@@ -1,6 +1,6 @@
 import type { Config } from "../../config/schema.js";
 import type { FixOutcome } from "../../rules/rule-module.js";
-import { ANNOTATION } from "../argocd/annotations.js";
+import { ANNOTATION, splitCsv } from "../argocd/annotations.js";
 import { looksLikeMigration, type JobView } from "../jobs/job-view.js";
 import { findPair } from "../manifests/yaml-nodes.js";
 import { annotationEdits, type AnnotationChange } from "./annotation-edits.js";
@@ -15,9 +15,14 @@ const TRADE_OFFS = {
   hook: "As a hook the Job runs on every sync that runs hooks (make it idempotent), is left out of the app's diff (a change to the Job alone no longer makes the app OutOfSync), and BeforeHookCreation keeps the last run and its logs until the next sync.",
   force:
     "With Force=true the Job stays an ordinary tracked resource and is deleted and re-created only when its manifest changes (Argo CD 2.12 or later, client-side apply only).",
+  forceWithReplace:
+    "With Replace=true also set, Argo CD deletes and re-creates the Job on every sync that applies it (see force-replace-every-sync); add ApplyOutOfSyncOnly=true to the Application to limit that to changes.",
   generateName:
     "With generateName every sync creates a new Job; successful ones are deleted by the delete policy, failed ones stay for debugging.",
 } as const;
+
+const STRATEGIES = ["hook", "force", "generateName"] as const;
+type Strategy = (typeof STRATEGIES)[number];
 
 /** Picks the hook phase: PreSync for what looks like a migration (it must finish before the new app starts). */
 export function hookPhaseFor(job: JobView, config: Config): "PreSync" | "Sync" | "PostSync" {
@@ -30,18 +35,25 @@ export function hookPhaseFor(job: JobView, config: Config): "PreSync" | "Sync" |
  * `force` is not offered under server-side apply (Force is a no-op there), and `generateName` needs a literal
  * name; both fall back to `hook` and say so.
  */
-export function buildStrategyFix(job: JobView, config: Config): FixOutcome {
+export function buildStrategyFix(
+  job: JobView,
+  config: Config,
+  options: { forceDoesNotHelp?: string } = {},
+): FixOutcome {
   if (job.annotationsTemplated) {
     return {
       noFixReason:
         "the Job's annotations come partly from Helm values, so the fix belongs in the values or the template by hand",
     };
   }
-  const others = (chosen: keyof typeof TRADE_OFFS) =>
-    `Other strategies (config fix.strategy): ${(Object.keys(TRADE_OFFS) as (keyof typeof TRADE_OFFS)[]).filter((s) => s !== chosen).join(", ")}.`;
+  const others = (chosen: Strategy) =>
+    `Other strategies (config fix.strategy): ${STRATEGIES.filter((s) => s !== chosen).join(", ")}.`;
   let strategy = config.fix.strategy;
   let fallbackNote = "";
-  if (strategy === "force" && job.serverSideApply) {
+  if (strategy === "force" && options.forceDoesNotHelp !== undefined) {
+    strategy = "hook";
+    fallbackNote = `The force strategy is not offered because ${options.forceDoesNotHelp}. `;
+  } else if (strategy === "force" && job.serverSideApply) {
     strategy = "hook";
     fallbackNote =
       "The force strategy is not offered because server-side apply is in effect (Force=true does nothing there). ";
@@ -56,7 +68,7 @@ export function buildStrategyFix(job: JobView, config: Config): FixOutcome {
     return {
       fix: {
         kind: "safe",
-        description: `Add Force=true to ${ANNOTATION.syncOptions}. ${TRADE_OFFS.force} ${others("force")}`,
+        description: `Add Force=true to ${ANNOTATION.syncOptions}. ${job.replace ? TRADE_OFFS.forceWithReplace : TRADE_OFFS.force} ${others("force")}`,
         edits,
       },
     };
@@ -68,6 +80,15 @@ export function buildStrategyFix(job: JobView, config: Config): FixOutcome {
     { key: ANNOTATION.hook, set: phase },
     { key: ANNOTATION.hookDeletePolicy, mergeTokens: deletePolicy.split(",").map((t) => t.trim()) },
   ];
+  let forceNote = "";
+  if (job.serverSideApply && job.forceAnnotation) {
+    // Under server-side apply Argo CD up to 3.5 fails every apply that asks for force, hooks included.
+    const current = job.annotations.get(ANNOTATION.syncOptions) ?? "";
+    const kept = splitCsv(current).filter((option) => option !== "Force=true");
+    changes.push({ key: ANNOTATION.syncOptions, set: kept.join(current.includes(", ") ? ", " : ",") });
+    forceNote =
+      " Force=true is removed: server-side apply does not honour it (Argo CD up to 3.5 fails with it).";
+  }
   const edits = annotationEdits(job, changes);
   if (!edits) return { noFixReason: "no safe place was found in the manifest to add the annotations" };
   if (strategy === "generateName" && job.name !== null) {
@@ -81,7 +102,7 @@ export function buildStrategyFix(job: JobView, config: Config): FixOutcome {
     return {
       fix: {
         kind: "safe",
-        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded. ${TRADE_OFFS.generateName} ${others("generateName")}`,
+        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded.${forceNote} ${TRADE_OFFS.generateName} ${others("generateName")}`,
         edits,
       },
     };
@@ -89,7 +110,7 @@ export function buildStrategyFix(job: JobView, config: Config): FixOutcome {
   return {
     fix: {
       kind: "safe",
-      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}. ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
+      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}.${forceNote} ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
       edits,
     },
   };
