@@ -45,4 +45,30 @@ spec:
       "argocd.argoproj.io/hook-delete-policy: HookSucceeded,BeforeHookCreation\n",
     );
   });
+
+  it("tells apart two findings of one rule on one Job, so each keeps its fix", () => {
+    const job = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: db-migrate
+  annotations:
+    argocd.argoproj.io/hook: presync
+    argocd.argoproj.io/hook-delete-policy: before-hook-creation
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+`;
+
+    const { result, fixes } = fixRepository({ files: [{ path: "job.yaml", content: job }] });
+
+    expect(result.findings.map((f) => [f.rule, f.fix?.kind, f.location.line])).toEqual([
+      ["invalid-hook-annotation", "safe", 6],
+      ["invalid-hook-annotation", "safe", 7],
+    ]);
+    expect(new Set(result.findings.map((f) => f.fingerprint)).size).toBe(2);
+    expect(fixes[0]?.after).toContain(
+      "hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation\n",
+    );
+  });
 });
