@@ -2,6 +2,7 @@ import picomatch from "picomatch";
 import type { ProbotOctokit } from "probot";
 import type { Config } from "../config/schema.js";
 import { isManifestPath } from "../engine/manifest-path.js";
+import { patchFilesOfKustomizations } from "../engine/argocd/kustomize-patches.js";
 import { scanRepository } from "../engine/scan.js";
 import type { RepoFile, ScanResult } from "../engine/types.js";
 import { RepoSource, type ChangedFile, type RepoRef } from "../github/repo-source.js";
@@ -25,8 +26,8 @@ export const isManifest = isManifestPath;
 
 /**
  * Scans the changed manifests of a commit. Reads are bounded: one tree per commit, then the blobs of the changed
- * manifests, of the files that may hold Argo CD Applications (by path, or the `applications` config) and of the
- * kustomization files; never one read per unchanged manifest.
+ * manifests, of the files that may hold Argo CD Applications (by path, or the `applications` config), of the
+ * kustomization files and of the patch files they name; never one read per unchanged manifest.
  */
 export async function scanCommit(
   octokit: Octokit,
@@ -46,6 +47,14 @@ export async function scanCommit(
       (KUSTOMIZATION.test(path) || APPLICATION_PATH_HINT.test(path) || isConfiguredApplication(path)),
   );
   const files = await source.files(head, [...changedManifests, ...structural]);
+  // Patch files that kustomizations name can turn a base Job into a hook: read them too (a second, bounded round).
+  const read = new Set(files.map((file) => file.path));
+  const patchFiles = patchFilesOfKustomizations(
+    files
+      .filter((file) => KUSTOMIZATION.test(file.path))
+      .map((file) => ({ path: file.path, text: Buffer.from(file.content).toString("utf8") })),
+  ).filter((path) => !read.has(path));
+  files.push(...(await source.files(head, patchFiles)));
   let baseFiles: RepoFile[] | undefined;
   if (commit.baseSha !== null) {
     const basePaths = commit.changed

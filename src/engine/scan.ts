@@ -4,6 +4,7 @@ import { RULES } from "../rules/index.js";
 import type { FindingDraft, RuleContext, RuleModule } from "../rules/rule-module.js";
 import { ANNOTATION } from "./argocd/annotations.js";
 import { mapDeployedFiles, type DeploymentMap } from "./argocd/deployed-files.js";
+import type { AnnotationPatch } from "./argocd/kustomize-patches.js";
 import { isArgoApp, readArgoApp, type ArgoApp } from "./argocd/find-applications.js";
 import { normaliseRepoUrl } from "./argocd/patterns.js";
 import { ruleDocsUrl } from "./docs-url.js";
@@ -57,6 +58,8 @@ interface FileContext {
   config: Config;
   rules: readonly RuleModule[];
   deployedBy: DeployingApp[] | null;
+  /** The Kustomize patches of each route that deploys the file. */
+  patchRoutes: readonly (readonly AnnotationPatch[])[];
   baseJobs: ReadonlyMap<string, JobView>;
 }
 
@@ -164,6 +167,7 @@ function analyse(input: ScanInput): Analysis {
     tree,
     parsed: parsedEarly,
     repoUrl: input.repoUrl ? normaliseRepoUrl(input.repoUrl) : null,
+    readText: (path) => texts.get(path),
   });
   const deployedByOf = deploymentLookup(deployment, config);
   const baseJobs = input.baseFiles ? indexBaseJobs(input.baseFiles, config) : new Map<string, JobView>();
@@ -183,7 +187,13 @@ function analyse(input: ScanInput): Analysis {
     scanned.push(path);
     skipped.push(...fileProblems(file));
     if (targets && !targets.has(path)) continue;
-    const context: FileContext = { config, rules, deployedBy: deployedByOf(path), baseJobs };
+    const context: FileContext = {
+      config,
+      rules,
+      deployedBy: deployedByOf(path),
+      patchRoutes: deployment.patchRoutes.get(path) ?? [],
+      baseJobs,
+    };
     contexts.set(path, context);
     for (const finding of verifiedFindings(file, context, appsByFile.get(path) ?? []))
       findings.push(stripKey(finding));
@@ -412,7 +422,7 @@ function rawFindings(
   if (context.deployedBy !== null) {
     for (const object of file.objects) {
       if (!isJob(object)) continue;
-      const job = buildJobView(file, object, context.deployedBy);
+      const job = buildJobView(file, object, context.deployedBy, context.patchRoutes);
       const suppressed = suppressedRules(file, object, job.annotations);
       const perJob: { rule: RuleModule; draft: FindingDraft }[] = [];
       for (const rule of rules) {
@@ -426,7 +436,7 @@ function rawFindings(
             file,
             object,
             rule,
-            { ...draft, message: draft.message + deploymentNote(job) },
+            { ...draft, message: draft.message + deploymentNote(job) + patchNote(job) },
             config,
             job.name ?? job.generateName,
             job.namespace,
@@ -445,6 +455,19 @@ function rawFindings(
     }
   }
   return results;
+}
+
+/** Findings on a Job whose annotations a Kustomize overlay changes say where the annotations came from. */
+function patchNote(job: JobView): string {
+  if (job.patchedDifferently) {
+    return " (The Kustomize overlays that deploy it patch its annotations differently: only its own annotations were judged.)";
+  }
+  const { keys, sources } = job.patchedAnnotations;
+  const relevant = [...keys].filter(
+    (key) => key.startsWith("argocd.argoproj.io/") || key.startsWith("helm.sh/hook"),
+  );
+  if (relevant.length === 0) return "";
+  return ` (${relevant.join(", ")} ${relevant.length === 1 ? "comes" : "come"} from the Kustomize patch in ${sources.join(", ")}.)`;
 }
 
 /** rules.md: a file deployed by several Applications is judged on the union of their sync options, and says so. */

@@ -1,5 +1,6 @@
 import { ANNOTATION } from "../engine/argocd/annotations.js";
-import { annotationEdits } from "../engine/fix/annotation-edits.js";
+import { annotationEdits, patchedReason } from "../engine/fix/annotation-edits.js";
+import type { JobView } from "../engine/jobs/job-view.js";
 import type { RuleModule } from "./rule-module.js";
 import { noFix } from "./rule-module.js";
 import { jobLabel } from "./plain-job-family.js";
@@ -43,8 +44,14 @@ export const hookNotRecreated = {
                 edits,
               },
             }
-          : noFix("the delete policy comes from Helm values"),
+          : noFix(noFixReason(job, useHelm ? ANNOTATION.helmHookDeletePolicy : ANNOTATION.hookDeletePolicy)),
       },
     ];
   },
 } satisfies RuleModule;
+
+function noFixReason(job: JobView, key: string): string {
+  if (job.patchedAnnotations.keys.has(key)) return patchedReason(job, key);
+  if (job.annotationsTemplated) return "the delete policy comes from Helm values";
+  return "no safe place was found in the manifest for the delete policy";
+}

@@ -7,6 +7,7 @@ import {
   evidentToken,
   splitCsv,
 } from "../engine/argocd/annotations.js";
+import { patchedReason } from "../engine/fix/annotation-edits.js";
 import { replaceScalar } from "../engine/fix/edit-builders.js";
 import type { JobView } from "../engine/jobs/job-view.js";
 import { annotationValueNode } from "../engine/jobs/job-view.js";
@@ -68,6 +69,7 @@ export const invalidHookAnnotation = {
 function correctTokens(job: JobView, key: string, valid: readonly string[]): FixOutcome {
   const node = annotationValueNode(job, key);
   const current = job.annotations.get(key);
+  if (job.patchedAnnotations.keys.has(key)) return noFix(patchedReason(job, key));
   if (!node || current === undefined || job.annotationsTemplated)
     return noFix("the annotation value is not a plain value in the manifest");
   const corrected: string[] = [];

@@ -1,5 +1,6 @@
 import { isScalar } from "yaml";
 import { ANNOTATION } from "../engine/argocd/annotations.js";
+import { patchedReason } from "../engine/fix/annotation-edits.js";
 import { replaceScalar } from "../engine/fix/edit-builders.js";
 import { annotationValueNode, looksLikeMigration, type JobView } from "../engine/jobs/job-view.js";
 import type { RuleModule } from "./rule-module.js";
@@ -27,7 +28,7 @@ export const migrationNotPresync = {
     if (phases.every((p) => p === "Sync") && syncWave(job) < 0) return [];
     const node = annotationValueNode(job, ANNOTATION.hook);
     const edit =
-      !job.hook.fromHelm && node && isScalar(node)
+      !job.hook.fromHelm && !job.patchedAnnotations.keys.has(ANNOTATION.hook) && node && isScalar(node)
         ? replaceScalar(node, "PreSync", job.annotationsNode?.flow === true)
         : null;
     return [
@@ -42,7 +43,11 @@ export const migrationNotPresync = {
                 edits: [edit],
               },
             }
-          : noFix("the phase comes from helm.sh/hook: use pre-install,pre-upgrade to run it before the app"),
+          : noFix(
+              job.patchedAnnotations.keys.has(ANNOTATION.hook)
+                ? patchedReason(job, ANNOTATION.hook)
+                : "the phase comes from helm.sh/hook: use pre-install,pre-upgrade to run it before the app",
+            ),
       },
     ];
   },

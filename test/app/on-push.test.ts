@@ -317,4 +317,35 @@ describe("push", () => {
     const run = checkRuns[0] as { output: { annotations: { path: string }[] } };
     expect(run.output.annotations.map((a) => a.path).sort()).toEqual([...changed].sort());
   });
+
+  it("reads the patch files that kustomizations name, so an overlay that makes a base Job a hook is honoured", async () => {
+    const overlayApp = APPLICATION.replace("path: apps", "path: web/overlays/prod");
+    const head = {
+      "argocd/hello.yaml": overlayApp,
+      "web/base/kustomization.yaml": "resources:\n  - job.yaml\n",
+      "web/base/job.yaml": job("seed", "app:1.0"),
+      "web/overlays/prod/kustomization.yaml":
+        "resources:\n  - ../../base\npatchesStrategicMerge:\n  - hook.yaml\n",
+      "web/overlays/prod/hook.yaml":
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: seed\n  annotations:\n    argocd.argoproj.io/hook: Sync\n",
+    };
+    const scope = mockInstallationToken(nock(API));
+    mockNoConfig(scope);
+    mockCommit(scope, AFTER, head, [
+      "web/base/job.yaml",
+      "argocd/hello.yaml",
+      "web/base/kustomization.yaml",
+      "web/overlays/prod/kustomization.yaml",
+      "web/overlays/prod/hook.yaml",
+    ]);
+    captureCheckRuns(scope);
+
+    await probot.receive({
+      id: "11",
+      name: "push",
+      payload: pushPayload({ added: ["web/base/job.yaml"] }) as never,
+    });
+
+    expect((checkRuns[0] as { conclusion: string }).conclusion).toBe("success");
+  });
 });

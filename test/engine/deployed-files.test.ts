@@ -268,3 +268,81 @@ describe("a file deployed by several Applications", () => {
     );
   });
 });
+
+describe("annotations that Kustomize overlays put on a base Job", () => {
+  const app = (name: string, path: string) => ({
+    path: `argocd/${name}.yaml`,
+    content: application(name, `  source:\n    repoURL: ${REPO}\n    path: ${path}\n`),
+  });
+  const base = [
+    { path: "web/base/kustomization.yaml", content: "resources:\n  - job.yaml\n" },
+    { path: "web/base/job.yaml", content: job("migrate") },
+  ];
+
+  it.each([
+    [
+      "a strategic-merge patch file",
+      "resources:\n  - ../../base\npatchesStrategicMerge:\n  - hook-patch.yaml\n",
+      {
+        "web/overlays/prod/hook-patch.yaml":
+          "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n",
+      },
+    ],
+    [
+      "an inline JSON 6902 patch",
+      'resources:\n  - ../../base\npatches:\n  - target: {kind: Job, name: migrate}\n    patch: |-\n      - op: add\n        path: /metadata/annotations\n        value: {"argocd.argoproj.io/hook": "PreSync"}\n',
+      {},
+    ],
+    [
+      "commonAnnotations",
+      "resources:\n  - ../../base\ncommonAnnotations:\n  argocd.argoproj.io/hook: PreSync\n",
+      {},
+    ],
+  ])("make it a hook through %s: nothing to report", (_label, overlay, extra) => {
+    const files = [
+      app("prod", "web/overlays/prod"),
+      ...base,
+      { path: "web/overlays/prod/kustomization.yaml", content: overlay },
+      ...Object.entries(extra).map(([path, content]) => ({ path, content })),
+    ];
+
+    expect(scanRepository({ files, repoUrl: REPO }).findings).toEqual([]);
+  });
+
+  it("are judged with the base's own, and the fix is left to the patch", () => {
+    const overlay =
+      "resources:\n  - ../../base\npatches:\n  - target:\n      kind: Job\n      name: migrate\n    patch: |-\n      - op: add\n        path: /metadata/annotations/argocd.argoproj.io~1sync-options\n        value: Force=true,Replace=true\n";
+    const files = [
+      app("prod", "web/overlays/prod"),
+      ...base,
+      { path: "web/overlays/prod/kustomization.yaml", content: overlay },
+    ];
+
+    const [finding] = scanRepository({ files, repoUrl: REPO }).findings;
+
+    expect(finding?.rule).toBe("force-replace-every-sync");
+    expect(finding?.file).toBe("web/base/job.yaml");
+    expect(finding?.message).toContain(
+      "(argocd.argoproj.io/sync-options comes from the Kustomize patch in web/overlays/prod/kustomization.yaml.)",
+    );
+    expect(finding?.fix).toBeNull();
+  });
+
+  it("when overlays patch it differently, only its own annotations count, and the finding says so", () => {
+    const files = [
+      app("prod", "web/overlays/prod"),
+      app("dev", "web/overlays/dev"),
+      ...base,
+      {
+        path: "web/overlays/prod/kustomization.yaml",
+        content: "resources:\n  - ../../base\ncommonAnnotations:\n  argocd.argoproj.io/hook: Sync\n",
+      },
+      { path: "web/overlays/dev/kustomization.yaml", content: "resources:\n  - ../../base\n" },
+    ];
+
+    const findings = scanRepository({ files, repoUrl: REPO }).findings;
+
+    expect(findings.map((f) => f.rule)).toEqual(["plain-job"]);
+    expect(findings[0]?.message).toContain("patch its annotations differently");
+  });
+});

@@ -2,6 +2,7 @@ import { isRecord, type ParsedManifestFile } from "../manifests/parse-manifests.
 import { basename, dirname, joinRepoPath, type RepoTree } from "../repo-tree.js";
 import type { AppSummary, DeployingApp } from "../types.js";
 import type { AppSource, ArgoApp } from "./find-applications.js";
+import { readAnnotationPatches, type AnnotationPatch } from "./kustomize-patches.js";
 import { escapeRegExp, gobwasGlobRegExp, goPathMatchRegExp, normaliseRepoUrl } from "./patterns.js";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -12,6 +13,8 @@ const MAX_KUSTOMIZE_DEPTH = 30;
 export interface DeploymentMap {
   /** For each deployed file, the apps that deploy it. */
   deployedBy: Map<string, DeployingApp[]>;
+  /** For each deployed file, the Kustomize patches of each route that deploys it (one list per route). */
+  patchRoutes: Map<string, AnnotationPatch[][]>;
   apps: AppSummary[];
   /** At least one Application/ApplicationSet deploys from this repository. */
   hasOwnApps: boolean;
@@ -24,6 +27,8 @@ export interface DeploymentContext {
   parsed: ReadonlyMap<string, ParsedManifestFile>;
   /** Normalised URL of this repository, when known. */
   repoUrl: string | null;
+  /** Text of a repository file (Kustomize patch files), when it was read. */
+  readText: (path: string) => string | undefined;
 }
 
 /**
@@ -32,6 +37,7 @@ export interface DeploymentContext {
  */
 export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentContext): DeploymentMap {
   const deployedBy = new Map<string, DeployingApp[]>();
+  const patchRoutes = new Map<string, AnnotationPatch[][]>();
   const summaries: AppSummary[] = [];
   const notes: string[] = [];
   let hasOwnApps = false;
@@ -51,10 +57,11 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
       hasOwnApps = true;
       for (const root of roots) {
         summary.paths.push(root === "" ? "." : root);
-        for (const file of filesOfRoot(root, source, context, summary.notes)) {
+        for (const [file, patches] of filesOfRoot(root, source, context, summary.notes)) {
           const list = deployedBy.get(file) ?? [];
           if (!list.includes(deploying)) list.push(deploying);
           deployedBy.set(file, list);
+          patchRoutes.set(file, [...(patchRoutes.get(file) ?? []), patches]);
         }
       }
     }
@@ -62,7 +69,7 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
     summary.notes = [...new Set(summary.notes)];
     summaries.push(summary);
   }
-  return { deployedBy, apps: summaries, hasOwnApps, notes };
+  return { deployedBy, patchRoutes, apps: summaries, hasOwnApps, notes };
 }
 
 function resolveSourceRoots(
@@ -148,26 +155,35 @@ function isAppRoot(dir: string, tree: RepoTree): boolean {
   return tree.filesIn(dir, false).some((file) => DIRECTORY_MANIFEST.test(file));
 }
 
-function filesOfRoot(root: string, source: AppSource, context: DeploymentContext, notes: string[]): string[] {
+/** The files a source root deploys, each with the Kustomize patches that apply to it on the way. */
+function filesOfRoot(
+  root: string,
+  source: AppSource,
+  context: DeploymentContext,
+  notes: string[],
+): Map<string, AnnotationPatch[]> {
   const prefix = root === "" ? "" : `${root}/`;
-  if (context.tree.hasFile(`${prefix}Chart.yaml`)) return helmChartFiles(root, context.tree);
+  const unpatched = (files: string[]) => new Map(files.map((file) => [file, [] as AnnotationPatch[]]));
+  if (context.tree.hasFile(`${prefix}Chart.yaml`)) return unpatched(helmChartFiles(root, context.tree));
   const kustomization = KUSTOMIZATION_FILES.map((name) => `${prefix}${name}`).find((f) =>
     context.tree.hasFile(f),
   );
   if (kustomization) {
-    const files = new Set<string>();
-    followKustomization(kustomization, context, files, new Set(), notes, 0);
-    return [...files];
+    const files = new Map<string, AnnotationPatch[]>();
+    followKustomization(kustomization, context, files, new Set(), notes, 0, []);
+    return files;
   }
   const include = source.directory.include ? gobwasGlobRegExp(source.directory.include) : null;
   const exclude = source.directory.exclude ? gobwasGlobRegExp(source.directory.exclude) : null;
-  return context.tree.filesIn(root, source.directory.recurse).filter((file) => {
-    if (!DIRECTORY_MANIFEST.test(file)) return false;
-    const relative = file.slice(prefix.length);
-    // Argo CD applies exclude first, then include.
-    if (exclude?.test(relative)) return false;
-    return include ? include.test(relative) : true;
-  });
+  return unpatched(
+    context.tree.filesIn(root, source.directory.recurse).filter((file) => {
+      if (!DIRECTORY_MANIFEST.test(file)) return false;
+      const relative = file.slice(prefix.length);
+      // Argo CD applies exclude first, then include.
+      if (exclude?.test(relative)) return false;
+      return include ? include.test(relative) : true;
+    }),
+  );
 }
 
 /** A chart deploys its templates (not `_*` helpers, not NOTES.txt) and those of its vendored subcharts. */
@@ -182,14 +198,19 @@ function helmChartFiles(chartDir: string, tree: RepoTree): string[] {
   return [...templates, ...subcharts.flatMap((dir) => helmChartFiles(dir, tree))];
 }
 
-/** Follows `resources`, `bases`, `components` (and `crds`) transitively; patches are not resources. */
+/**
+ * Follows `resources`, `bases`, `components` (and `crds`) transitively; patches are not resources, but the Job
+ * annotations they set are recorded for the files they reach. `outer` holds the patches of the kustomizations that
+ * led here, which apply after this one's.
+ */
 function followKustomization(
   kustomizationFile: string,
   context: DeploymentContext,
-  files: Set<string>,
+  files: Map<string, AnnotationPatch[]>,
   visited: Set<string>,
   notes: string[],
   depth: number,
+  outer: readonly AnnotationPatch[],
 ): void {
   if (visited.has(kustomizationFile) || depth > MAX_KUSTOMIZE_DEPTH) return;
   visited.add(kustomizationFile);
@@ -200,6 +221,7 @@ function followKustomization(
     return;
   }
   const dir = dirname(kustomizationFile);
+  const route = [...readAnnotationPatches(kustomizationFile, value, context.readText), ...outer];
   const entries = ["resources", "bases", "components", "crds"].flatMap((key) => {
     const list = value[key];
     return Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : [];
@@ -212,12 +234,12 @@ function followKustomization(
     const target = joinRepoPath(dir, entry.trim());
     if (target === null) continue;
     if (context.tree.hasFile(target)) {
-      files.add(target);
+      files.set(target, route);
       continue;
     }
     const nested = KUSTOMIZATION_FILES.map((name) => (target === "" ? name : `${target}/${name}`)).find((f) =>
       context.tree.hasFile(f),
     );
-    if (nested) followKustomization(nested, context, files, visited, notes, depth + 1);
+    if (nested) followKustomization(nested, context, files, visited, notes, depth + 1, route);
   }
 }

@@ -21,6 +21,8 @@ export type AnnotationChange = { key: string; set: string } | { key: string; mer
  * Returns null when the Job's layout leaves no safe place for the edit (no metadata, say).
  */
 export function annotationEdits(job: JobView, changes: readonly AnnotationChange[]): TextEdit[] | null {
+  // A value a Kustomize patch sets would override the edit: the change belongs in the patch.
+  if (patchedKeyOf(job, changes) !== null) return null;
   const edits: TextEdit[] = [];
   const missing: NewEntry[] = [];
   const inFlow = job.annotationsNode?.flow === true;
@@ -73,6 +75,16 @@ export function annotationEdits(job: JobView, changes: readonly AnnotationChange
   const anchor = job.file.helm ? (job.name !== null ? "name" : "generateName") : null;
   const edit = addNestedMap(job.file, metadata, "annotations", missing, step, anchor);
   return edit ? [...edits, edit] : null;
+}
+
+/** The first annotation among `changes` that a Kustomize patch sets on the Job, or null. */
+export function patchedKeyOf(job: JobView, changes: readonly { key: string }[]): string | null {
+  return changes.find((change) => job.patchedAnnotations.keys.has(change.key))?.key ?? null;
+}
+
+/** Why a fix that touches `key` is not made: the Kustomize patch that sets it. */
+export function patchedReason(job: JobView, key: string): string {
+  return `${key} is set by the Kustomize patch in ${job.patchedAnnotations.sources.join(", ")}: change it there`;
 }
 
 /** Appends tokens missing from a comma-separated value, keeping the user's own tokens and spacing. */

@@ -3,7 +3,7 @@ import type { FixOutcome } from "../../rules/rule-module.js";
 import { ANNOTATION, splitCsv } from "../argocd/annotations.js";
 import { looksLikeMigration, type JobView } from "../jobs/job-view.js";
 import { findPair } from "../manifests/yaml-nodes.js";
-import { annotationEdits, type AnnotationChange } from "./annotation-edits.js";
+import { annotationEdits, patchedKeyOf, patchedReason, type AnnotationChange } from "./annotation-edits.js";
 import { renameKey, replaceScalar } from "./edit-builders.js";
 import { isScalar } from "yaml";
 
@@ -64,6 +64,9 @@ export function buildStrategyFix(
   }
   if (strategy === "force") {
     const edits = annotationEdits(job, [{ key: ANNOTATION.syncOptions, mergeTokens: ["Force=true"] }]);
+    if (job.patchedAnnotations.keys.has(ANNOTATION.syncOptions)) {
+      return { noFixReason: patchedReason(job, ANNOTATION.syncOptions) };
+    }
     if (!edits) return { noFixReason: "no safe place was found in the manifest to add the annotation" };
     return {
       fix: {
@@ -90,6 +93,8 @@ export function buildStrategyFix(
       " Force=true is removed: server-side apply does not honour it (Argo CD up to 3.5 fails with it).";
   }
   const edits = annotationEdits(job, changes);
+  const patchedKey = patchedKeyOf(job, changes);
+  if (patchedKey !== null) return { noFixReason: patchedReason(job, patchedKey) };
   if (!edits) return { noFixReason: "no safe place was found in the manifest to add the annotations" };
   if (strategy === "generateName" && job.name !== null) {
     const pair = findPair(job.metadataNode, "name");

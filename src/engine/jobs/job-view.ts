@@ -17,6 +17,7 @@ import {
 } from "../manifests/parse-manifests.js";
 import { findMap, findPair, locate, nodeRange } from "../manifests/yaml-nodes.js";
 import type { DeployingApp, SourceLocation } from "../types.js";
+import { patchedAnnotations, type AnnotationPatch } from "../argocd/kustomize-patches.js";
 
 /** Everything the rules need to know about one Job, computed once. */
 export interface JobView {
@@ -29,7 +30,12 @@ export interface JobView {
   nameTemplated: boolean;
   /** Some annotations come from template output (values), so the visible ones may not be all. */
   annotationsTemplated: boolean;
+  /** The annotations Argo CD sees: the Job's own, with those Kustomize patches put on it. */
   annotations: Map<string, string>;
+  /** Annotation keys set by a Kustomize patch, and where: a fix must not edit them in the Job's file. */
+  patchedAnnotations: { keys: Set<string>; sources: string[] };
+  /** The Kustomize overlays deploying this Job patch its annotations differently: only its own were judged. */
+  patchedDifferently: boolean;
   metadataNode: YAMLMap | null;
   annotationsNode: YAMLMap | null;
   hook: HookInfo;
@@ -56,6 +62,7 @@ export function buildJobView(
   file: ParsedManifestFile,
   object: ManifestObject,
   deployedBy: DeployingApp[],
+  patchRoutes: readonly (readonly AnnotationPatch[])[] = [],
 ): JobView {
   const metadataNode = findMap(object.node, "metadata");
   const metadata = isRecord(object.value.metadata) ? object.value.metadata : {};
@@ -77,6 +84,11 @@ export function buildJobView(
 
   const name =
     typeof metadata.name === "string" ? asWritten(file, metadataNode, "name", metadata.name) : null;
+  const patched = applyPatchRoutes(
+    annotations,
+    patchRoutes,
+    typeof metadata.name === "string" ? metadata.name : null,
+  );
   const generateName =
     typeof metadata.generateName === "string"
       ? asWritten(file, metadataNode, "generateName", metadata.generateName)
@@ -102,6 +114,8 @@ export function buildJobView(
     nameTemplated: (name ?? generateName ?? "").includes("{{"),
     annotationsTemplated,
     annotations,
+    patchedAnnotations: patched.applied,
+    patchedDifferently: patched.differently,
     metadataNode,
     annotationsNode,
     hook: readHook(annotations),
@@ -125,6 +139,35 @@ export function asWritten(file: ParsedManifestFile, map: YAMLMap | null, key: st
   if (!range) return value;
   const raw = file.text.slice(range[0], range[1]).trim();
   return /^(["']).*\1$/s.test(raw) ? raw.slice(1, -1) : raw;
+}
+
+/**
+ * Puts the annotations of Kustomize patches on the Job's own, when every route that deploys it patches it alike.
+ * Routes that disagree leave the Job judged on its own annotations (and say so).
+ */
+function applyPatchRoutes(
+  annotations: Map<string, string>,
+  routes: readonly (readonly AnnotationPatch[])[],
+  jobName: string | null,
+): { applied: { keys: Set<string>; sources: string[] }; differently: boolean } {
+  const none = { applied: { keys: new Set<string>(), sources: [] }, differently: false };
+  if (jobName === null || routes.length === 0) return none;
+  const perRoute = routes.map((route) => patchedAnnotations(route, jobName));
+  const first = perRoute[0] ?? {};
+  const same = perRoute.every(
+    (p) => JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(first).sort()),
+  );
+  if (!same) return { ...none, differently: true };
+  if (Object.keys(first).length === 0) return none;
+  for (const [key, value] of Object.entries(first)) annotations.set(key, value);
+  const sources = [
+    ...new Set(
+      routes.flatMap((route) =>
+        route.filter((p) => p.job === null || p.job === jobName).map((p) => p.source),
+      ),
+    ),
+  ];
+  return { applied: { keys: new Set(Object.keys(first)), sources }, differently: false };
 }
 
 /** A hook runs by phase and is not compared; a plain Job is applied and compared like a Deployment. */
