@@ -1,12 +1,7 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
-import { PLACEHOLDER } from "../manifests/helm-mask.js";
-import {
-  isRecord,
-  scalarText,
-  type ManifestObject,
-  type ParsedManifestFile,
-} from "../manifests/parse-manifests.js";
+import { isMap, isScalar, isSeq, type YAMLMap } from "yaml";
+import { isRecord, type ManifestObject, type ParsedManifestFile } from "../manifests/parse-manifests.js";
 import { findMap, findPair, locate } from "../manifests/yaml-nodes.js";
+import { writtenText } from "../manifests/written-text.js";
 import type { SourceLocation } from "../types.js";
 
 /** One git source of an Application or of an ApplicationSet's template, as written. */
@@ -54,7 +49,7 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
   const metadata = isRecord(object.value.metadata) ? object.value.metadata : {};
   const name =
     (typeof metadata.name === "string"
-      ? originalText(file, findPair(findMap(object.node, "metadata"), "name")?.value)
+      ? writtenText(file, findPair(findMap(object.node, "metadata"), "name")?.value)
       : null) ?? "(unnamed)";
   const specNode =
     kind === "ApplicationSet"
@@ -70,7 +65,7 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
   const automatedPair = findPair(syncPolicy, "automated");
   const automatedNode = isMap(automatedPair?.value) ? automatedPair.value : null;
   const automatedEnabled =
-    automatedPair !== null && originalText(file, findPair(automatedNode, "enabled")?.value) !== "false";
+    automatedPair !== null && writtenText(file, findPair(automatedNode, "enabled")?.value) !== "false";
   const syncOptionsNode = findPair(syncPolicy, "syncOptions")?.value;
   const syncOptions: string[] = [];
   let forceOptionLocation: SourceLocation | null = null;
@@ -91,7 +86,7 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
     location: locate(file.lineCounter, range[0], range[1]),
     sources,
     automated: automatedEnabled,
-    selfHeal: automatedEnabled && originalText(file, findPair(automatedNode, "selfHeal")?.value) === "true",
+    selfHeal: automatedEnabled && writtenText(file, findPair(automatedNode, "selfHeal")?.value) === "true",
     syncOptions,
     forceOptionLocation,
     gitGenerators:
@@ -104,14 +99,14 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
 function readSource(file: ParsedManifestFile, node: YAMLMap): AppSource {
   const directory = findMap(node, "directory");
   return {
-    repoURL: originalText(file, findPair(node, "repoURL")?.value),
-    path: originalText(file, findPair(node, "path")?.value),
-    chart: originalText(file, findPair(node, "chart")?.value),
-    ref: originalText(file, findPair(node, "ref")?.value),
+    repoURL: writtenText(file, findPair(node, "repoURL")?.value),
+    path: writtenText(file, findPair(node, "path")?.value),
+    chart: writtenText(file, findPair(node, "chart")?.value),
+    ref: writtenText(file, findPair(node, "ref")?.value),
     directory: {
-      recurse: originalText(file, findPair(directory, "recurse")?.value) === "true",
-      include: originalText(file, findPair(directory, "include")?.value),
-      exclude: originalText(file, findPair(directory, "exclude")?.value),
+      recurse: writtenText(file, findPair(directory, "recurse")?.value) === "true",
+      include: writtenText(file, findPair(directory, "include")?.value),
+      exclude: writtenText(file, findPair(directory, "exclude")?.value),
     },
   };
 }
@@ -133,11 +128,11 @@ function readGitGenerators(file: ParsedManifestFile, generators: unknown): GitGe
         if (!isSeq(list)) continue;
         for (const entry of list.items) {
           if (!isMap(entry)) continue;
-          const path = originalText(file, findPair(entry, "path")?.value);
+          const path = writtenText(file, findPair(entry, "path")?.value);
           if (path !== null)
             result[key].push({
               path,
-              exclude: originalText(file, findPair(entry, "exclude")?.value) === "true",
+              exclude: writtenText(file, findPair(entry, "exclude")?.value) === "true",
             });
         }
       }
@@ -146,18 +141,4 @@ function readGitGenerators(file: ParsedManifestFile, generators: unknown): GitGe
   };
   visit(generators, 0);
   return result;
-}
-
-/**
- * The scalar's text as the user wrote it: from the original file where template masking hid it, quotes removed.
- * Returns null for a missing value or a non-scalar.
- */
-function originalText(file: ParsedManifestFile, node: unknown): string | null {
-  if (!isScalar(node) || node.value === null || node.value === undefined) return null;
-  const value = scalarText(node.value);
-  if (!value.includes(PLACEHOLDER)) return value;
-  const range = (node as Node).range;
-  if (!range) return value;
-  const raw = file.text.slice(range[0], range[1]).trim();
-  return /^(["']).*\1$/s.test(raw) ? raw.slice(1, -1) : raw;
 }

@@ -16,6 +16,7 @@ import {
   type ParsedManifestFile,
 } from "../manifests/parse-manifests.js";
 import { findMap, findPair, locate, nodeRange } from "../manifests/yaml-nodes.js";
+import { writtenText } from "../manifests/written-text.js";
 import type { DeployingApp, SourceLocation } from "../types.js";
 import { patchedAnnotations, type AnnotationPatch } from "../argocd/kustomize-patches.js";
 
@@ -132,13 +133,9 @@ export function buildJobView(
   };
 }
 
-/** A value as the user wrote it: Helm expressions shown as `{{ … }}`, not as the mask. */
+/** A value of `map[key]` as the user wrote it (see writtenText), or `value` when it was not templated. */
 export function asWritten(file: ParsedManifestFile, map: YAMLMap | null, key: string, value: string): string {
-  if (!containsPlaceholder(value)) return value;
-  const range = nodeRange(findPair(map, key)?.value);
-  if (!range) return value;
-  const raw = file.text.slice(range[0], range[1]).trim();
-  return /^(["']).*\1$/s.test(raw) ? raw.slice(1, -1) : raw;
+  return containsPlaceholder(value) ? (writtenText(file, findPair(map, key)?.value) ?? value) : value;
 }
 
 /**
