@@ -10,11 +10,15 @@ export const jobNameTooLong = {
     fixable: "none",
   },
   checkJob(_ctx, job) {
-    if (job.nameTemplated || job.hook.neverApplied) return [];
-    if (job.name !== null && job.name.length > MAX_JOB_NAME) {
+    if (job.hook.neverApplied) return [];
+    // Of a templated name only the literal part is known: it is reported when that alone is too long.
+    const literal = (text: string) => text.replace(/\{\{[\s\S]*?\}\}/g, "");
+    const length = (text: string) => literal(text).length;
+    const atLeast = job.nameTemplated ? "at least " : "";
+    if (job.name !== null && length(job.name) > MAX_JOB_NAME) {
       return [
         {
-          message: `Job name "${job.name}" is ${job.name.length} characters long. Kubernetes copies it into the pod template's job-name label, whose value must be no more than ${MAX_JOB_NAME} characters, so creating the Job fails.`,
+          message: `Job name "${job.name}" is ${atLeast}${length(job.name)} characters long. Kubernetes copies it into the pod template's job-name label, whose value must be no more than ${MAX_JOB_NAME} characters, so creating the Job fails.`,
           fix: noFix(`renaming is your choice: shorten the name to ${MAX_JOB_NAME} characters or fewer`),
         },
       ];
@@ -23,11 +27,11 @@ export const jobNameTooLong = {
       job.name === null &&
       job.generateName !== null &&
       job.hook.isHook &&
-      job.generateName.length > MAX_HOOK_GENERATE_NAME
+      length(job.generateName) > MAX_HOOK_GENERATE_NAME
     ) {
       return [
         {
-          message: `Hook generateName "${job.generateName}" is ${job.generateName.length} characters long. Argo CD appends up to 27 characters (revision, phase, timestamp) and the Job name must fit in the ${MAX_JOB_NAME}-character job-name label, so the hook's Job cannot be created.`,
+          message: `Hook generateName "${job.generateName}" is ${atLeast}${length(job.generateName)} characters long. Argo CD appends up to 27 characters (revision, phase, timestamp) and the Job name must fit in the ${MAX_JOB_NAME}-character job-name label, so the hook's Job cannot be created.`,
           fix: noFix(
             `renaming is your choice: shorten generateName to ${MAX_HOOK_GENERATE_NAME} characters or fewer`,
           ),
