@@ -63,6 +63,8 @@ export interface DeployingApp {
   automated: boolean;
   selfHeal: boolean;
   syncOptions: string[];
+  /** Every Helm source of the app sets `helm.skipTests: true`: Helm test hooks are dropped at render. */
+  skipsHelmTests: boolean;
 }
 
 export interface AppSummary {

@@ -19,6 +19,9 @@ export const helmHookIgnored = {
       !tokens.every((t) => HELM_HOOKS_NEVER_APPLIED.includes(t))
     )
       return [];
+    // With helm.skipTests the test hooks are not rendered at all: nothing looks deployed that is not.
+    const skipped = job.deployedBy.length > 0 && job.deployedBy.every((app) => app.skipsHelmTests);
+    if (skipped && tokens.every((t) => t.startsWith("test"))) return [];
     const tests = tokens.some((t) => t.startsWith("test"));
     const intent = tests
       ? "Argo CD does not run Helm tests; if it should run after each sync, make it a PostSync hook (argocd.argoproj.io/hook: PostSync), else set helm.skipTests: true in the Application"

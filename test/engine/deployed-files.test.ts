@@ -346,3 +346,30 @@ describe("annotations that Kustomize overlays put on a base Job", () => {
     expect(findings[0]?.message).toContain("patch its annotations differently");
   });
 });
+
+describe("helm.skipTests", () => {
+  it("drops Helm test hooks at render, so they are not reported as never applied", () => {
+    const testJob = job("smoke").replace(
+      "metadata:\n",
+      "metadata:\n  annotations:\n    helm.sh/hook: test\n",
+    );
+    const chart = [
+      { path: "charts/app/Chart.yaml", content: "apiVersion: v2\nname: app\nversion: 1.0.0\n" },
+      { path: "charts/app/templates/smoke-test.yaml", content: testJob },
+    ];
+    const source = (skip: boolean) =>
+      `  source:\n    repoURL: ${REPO}\n    path: charts/app\n${skip ? "    helm:\n      skipTests: true\n" : ""}`;
+
+    const skipping = scanRepository({
+      files: [{ path: "argocd/app.yaml", content: application("app", source(true)) }, ...chart],
+      repoUrl: REPO,
+    });
+    const rendering = scanRepository({
+      files: [{ path: "argocd/app.yaml", content: application("app", source(false)) }, ...chart],
+      repoUrl: REPO,
+    });
+
+    expect(skipping.findings).toEqual([]);
+    expect(rendering.findings.map((f) => f.rule)).toEqual(["helm-hook-ignored"]);
+  });
+});

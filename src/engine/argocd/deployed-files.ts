@@ -49,6 +49,7 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
       automated: app.automated,
       selfHeal: app.selfHeal,
       syncOptions: app.syncOptions,
+      skipsHelmTests: app.sources.length > 0 && app.sources.every((source) => source.helmSkipTests),
     };
     const summary: AppSummary = { name: app.name, file: app.file, kind: app.kind, paths: [], notes: [] };
     for (const source of app.sources) {

@@ -12,6 +12,8 @@ export interface AppSource {
   chart: string | null;
   ref: string | null;
   directory: { recurse: boolean; include: string | null; exclude: string | null };
+  /** `helm.skipTests: true` (Argo CD 2.14+): Helm test hooks are left out when the chart is rendered. */
+  helmSkipTests: boolean;
 }
 
 export interface GitGeneratorPatterns {
@@ -108,6 +110,7 @@ function readSource(file: ParsedManifestFile, node: YAMLMap): AppSource {
       include: writtenText(file, findPair(directory, "include")?.value),
       exclude: writtenText(file, findPair(directory, "exclude")?.value),
     },
+    helmSkipTests: writtenText(file, findPair(findMap(node, "helm"), "skipTests")?.value) === "true",
   };
 }
 
