@@ -1,18 +1,15 @@
 import picomatch from "picomatch";
 import { DEFAULT_CONFIG, type Config } from "../config/schema.js";
 import { RULES } from "../rules/index.js";
-import type { FindingDraft, RuleContext, RuleModule } from "../rules/rule-module.js";
-import { ANNOTATION } from "./argocd/annotations.js";
+import type { RuleModule } from "../rules/rule-module.js";
 import { mapDeployedFiles, type DeploymentMap } from "./argocd/deployed-files.js";
-import type { AnnotationPatch } from "./argocd/kustomize-patches.js";
 import { isArgoApp, readArgoApp, type ArgoApp } from "./argocd/find-applications.js";
 import { normaliseRepoUrl } from "./argocd/patterns.js";
-import { ruleDocsUrl } from "./docs-url.js";
-import { fingerprintOf } from "./fingerprint.js";
-import { buildStrategyFix } from "./fix/strategy-fix.js";
-import { applyEdits, editsConflict, unifiedDiff } from "./fix/text-edit.js";
-import { deepEqual } from "./immutable/job-update.js";
+import { jobIdentity, stripKey, type AppObject, type FileContext } from "./file-findings.js";
+import { unifiedDiff } from "./fix/text-edit.js";
+import { fixText, verifiedFindings } from "./fix/verify-fix.js";
 import { buildJobView, isJob, type JobView } from "./jobs/job-view.js";
+import { isManifestPath } from "./manifest-path.js";
 import { decodeManifest } from "./manifests/decode.js";
 import {
   isRecord,
@@ -21,20 +18,8 @@ import {
   type ParsedManifestFile,
   type ParseOutcome,
 } from "./manifests/parse-manifests.js";
-import { isManifestPath } from "./manifest-path.js";
 import { RepoTree } from "./repo-tree.js";
-import { suppressedRules } from "./suppression.js";
-import { findPair, lineStart, locate } from "./manifests/yaml-nodes.js";
-import type {
-  DeployingApp,
-  Finding,
-  RepoFile,
-  ScanResult,
-  Severity,
-  SkippedFile,
-  SourceLocation,
-  TextEdit,
-} from "./types.js";
+import type { DeployingApp, Finding, RepoFile, ScanResult, SkippedFile } from "./types.js";
 
 export interface ScanInput {
   /** Files whose content the engine may read. Application manifests anywhere in the repository should be here. */
@@ -52,24 +37,6 @@ export interface ScanInput {
   /** Called as files are analysed (the CLI draws a progress line on a terminal). */
   onProgress?: (done: number, total: number) => void;
 }
-
-/** Everything needed to scan one file again after a fix, without looking at the rest of the repository. */
-interface FileContext {
-  config: Config;
-  rules: readonly RuleModule[];
-  deployedBy: DeployingApp[] | null;
-  /** The Kustomize patches of each route that deploys the file. */
-  patchRoutes: readonly (readonly AnnotationPatch[])[];
-  baseJobs: ReadonlyMap<string, JobView>;
-}
-
-/** A finding plus the identity of the object (and part of it) it is about, stable under our own edits. */
-interface RawFinding extends Finding {
-  objectKey: string;
-  subject: string;
-}
-
-const MAX_FIX_PASSES = 10;
 
 /**
  * The one entry of the engine: scans a repository's files and returns findings with verified fixes.
@@ -219,11 +186,6 @@ function analyse(input: ScanInput): Analysis {
   return { result, texts, contexts };
 }
 
-interface AppObject {
-  object: ManifestObject;
-  app: ArgoApp;
-}
-
 /** Documents of an analysed file that could not be read, and Jobs without a name. */
 function fileProblems(file: ParsedManifestFile): SkippedFile[] {
   const problems = file.problems.map((problem) => ({
@@ -263,11 +225,6 @@ function deploymentLookup(
   return () => [];
 }
 
-function jobIdentity(job: JobView): string | null {
-  if (job.name === null || job.nameTemplated) return null;
-  return `${job.namespace ?? ""}/${job.name}`;
-}
-
 /** Base Jobs by namespace and name, wherever they were: a Job moved between files is still the same Job. */
 function indexBaseJobs(baseFiles: readonly RepoFile[], config: Config): Map<string, JobView> {
   const index = new Map<string, JobView>();
@@ -285,254 +242,4 @@ function indexBaseJobs(baseFiles: readonly RepoFile[], config: Config): Map<stri
     }
   }
   return index;
-}
-
-function objectKeyOf(object: ManifestObject): string {
-  return `${object.docIndex}:${object.itemIndex ?? "-"}`;
-}
-
-/** Findings of one file, each fix proven by re-scanning the fixed text (or withdrawn). */
-function verifiedFindings(
-  file: ParsedManifestFile,
-  context: FileContext,
-  apps: readonly AppObject[],
-): RawFinding[] {
-  const findings = rawFindings(file, context, apps);
-  return findings.map((finding) => {
-    if (!finding.fix) return finding;
-    const checked = checkFix(file, context, findings, finding, finding.fix.edits);
-    if ("problem" in checked)
-      return { ...finding, fix: null, noFixReason: `no automatic fix: ${checked.problem}` };
-    return { ...finding, fix: { ...finding.fix, diff: checked.diff } };
-  });
-}
-
-/**
- * Re-scans the fixed text. Edits stay inside the finding's YAML document, so only that document is parsed again
- * (a fix re-parses a fifth of a five-document file, not all of it). Returns the fix's diff, or why it is withdrawn.
- */
-function checkFix(
-  file: ParsedManifestFile,
-  context: FileContext,
-  before: readonly RawFinding[],
-  finding: RawFinding,
-  edits: readonly TextEdit[],
-): { diff: string } | { problem: string } {
-  const object = file.objects.find((o) => objectKeyOf(o) === finding.objectKey);
-  if (!object) return { problem: "the fixed object could not be found again" };
-  const [start, end] = object.docRange;
-  if (edits.some((e) => e.start < start || e.end > end))
-    return { problem: "its edits reach outside the Job's document" };
-  if (start !== lineStart(file.text, start))
-    return { problem: "the document does not start on a line of its own" };
-  const beforeText = file.text.slice(start, end);
-  const applied = applyEdits(
-    beforeText,
-    edits.map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
-  );
-  if (applied.rejected.length > 0) return { problem: "its edits overlap" };
-  const outcome = parseManifestFile(file.path, applied.text);
-  if (!outcome.ok) return { problem: `the fixed file would not parse (${outcome.reason})` };
-  if (outcome.file.problems.length > 0)
-    return { problem: `the fixed file would not parse (${outcome.file.problems.join("; ")})` };
-  const beforeObjects = file.objects.filter((o) => o.docIndex === object.docIndex);
-  const lost = lostContent(beforeObjects, outcome.file.objects);
-  if (lost) return { problem: lost };
-  // Inside the re-parsed document the object is document 0: compare findings by rule and item.
-  const local = (f: RawFinding) => `${f.rule}@${f.objectKey.slice(f.objectKey.indexOf(":"))}#${f.subject}`;
-  const sameDocument = before.filter((f) => f.objectKey.startsWith(`${object.docIndex}:`));
-  const after = rawFindings(outcome.file, context, []);
-  if (after.some((f) => local(f) === local(finding))) return { problem: "the finding remains after the fix" };
-  const known = new Set(sameDocument.map(local));
-  const unfixable = after.find((f) => !known.has(local(f)) && f.fix === null);
-  if (unfixable) return { problem: `it would bring up ${unfixable.rule}, which has no fix` };
-  const firstLine = file.lineCounter.linePos(start).line;
-  return { diff: unifiedDiff(file.path, beforeText, applied.text, firstLine - 1) };
-}
-
-const EDITABLE_METADATA = new Set(["annotations", "name", "generateName"]);
-/** The only annotations whose values a fix may change; every other one must come out as it went in. */
-const FIXED_ANNOTATIONS = new Set<string>([
-  ANNOTATION.hook,
-  ANNOTATION.hookDeletePolicy,
-  ANNOTATION.syncOptions,
-  ANNOTATION.helmHookDeletePolicy,
-]);
-
-/** The fixed document must hold the same objects, changed only in metadata annotations and name/generateName. */
-function lostContent(before: readonly ManifestObject[], after: readonly ManifestObject[]): string | null {
-  if (before.length !== after.length) return "the fixed file would hold a different number of objects";
-  for (let i = 0; i < before.length; i++) {
-    const a = before[i]?.value ?? {};
-    const b = after[i]?.value ?? {};
-    const strip = (value: Record<string, unknown>) => {
-      const metadata = isRecord(value.metadata) ? value.metadata : {};
-      const kept = Object.fromEntries(Object.entries(metadata).filter(([k]) => !EDITABLE_METADATA.has(k)));
-      return { ...value, metadata: kept };
-    };
-    if (!deepEqual(strip(a), strip(b)))
-      return "the fix would change more than the Job's annotations and name";
-    const annotationsBefore =
-      isRecord(a.metadata) && isRecord(a.metadata.annotations) ? a.metadata.annotations : {};
-    const annotationsAfter =
-      isRecord(b.metadata) && isRecord(b.metadata.annotations) ? b.metadata.annotations : {};
-    for (const [key, value] of Object.entries(annotationsBefore)) {
-      if (!(key in annotationsAfter)) return `the fix would drop the annotation ${key}`;
-      if (!FIXED_ANNOTATIONS.has(key) && !deepEqual(value, annotationsAfter[key])) {
-        return `the fix would change the annotation ${key}`;
-      }
-    }
-  }
-  return null;
-}
-
-/** Applies safe fixes in passes until none is left (at most MAX_FIX_PASSES). */
-function fixText(file: ParsedManifestFile, context: FileContext): string {
-  let current = file;
-  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-    const findings = verifiedFindings(current, context, []);
-    const edits = findings.flatMap((f) => (f.fix?.kind === "safe" ? [f.fix.edits] : []));
-    if (edits.length === 0) break;
-    // Fixes that touch the same text wait for the next pass, where they are computed again on the new text.
-    const taken: TextEdit[] = [];
-    for (const group of edits) if (!editsConflict(group, taken)) taken.push(...group);
-    const text = applyEdits(current.text, taken).text;
-    const outcome = parseManifestFile(file.path, text);
-    if (!outcome.ok || text === current.text) break;
-    current = outcome.file;
-  }
-  return current.text;
-}
-
-function rawFindings(
-  file: ParsedManifestFile,
-  context: FileContext,
-  apps: readonly AppObject[],
-): RawFinding[] {
-  const { config, rules } = context;
-  const ruleContext: RuleContext = {
-    config,
-    baseJobOf: (job) => {
-      const identity = jobIdentity(job);
-      return identity ? (context.baseJobs.get(identity) ?? null) : null;
-    },
-    strategyFix: (job, options) => buildStrategyFix(job, config, options),
-  };
-  const results: RawFinding[] = [];
-  if (context.deployedBy !== null) {
-    for (const object of file.objects) {
-      if (!isJob(object)) continue;
-      const job = buildJobView(file, object, context.deployedBy, context.patchRoutes);
-      const suppressed = suppressedRules(file, object, job.annotations);
-      const perJob: { rule: RuleModule; draft: FindingDraft }[] = [];
-      for (const rule of rules) {
-        if (!rule.checkJob || severityOf(rule, config) === null) continue;
-        if (suppressed.has("all") || suppressed.has(rule.meta.id)) continue;
-        for (const draft of rule.checkJob(ruleContext, job)) perJob.push({ rule, draft });
-      }
-      for (const { rule, draft } of keepMostSpecificOfFamily(perJob)) {
-        results.push(
-          toFinding(
-            file,
-            object,
-            rule,
-            { ...draft, message: draft.message + deploymentNote(job) + patchNote(job) },
-            config,
-            job.name ?? job.generateName,
-            job.namespace,
-            job.location,
-          ),
-        );
-      }
-    }
-  }
-  for (const { object, app } of apps) {
-    for (const rule of rules) {
-      if (!rule.checkApp || severityOf(rule, config) === null) continue;
-      for (const draft of rule.checkApp(ruleContext, app)) {
-        results.push(toFinding(file, object, rule, draft, config, app.name, null, null));
-      }
-    }
-  }
-  return results;
-}
-
-/** Findings on a Job whose annotations a Kustomize overlay changes say where the annotations came from. */
-function patchNote(job: JobView): string {
-  if (job.patchedDifferently) {
-    return " (The Kustomize overlays that deploy it patch its annotations differently: only its own annotations were judged.)";
-  }
-  const { keys, sources } = job.patchedAnnotations;
-  const relevant = [...keys].filter(
-    (key) => key.startsWith("argocd.argoproj.io/") || key.startsWith("helm.sh/hook"),
-  );
-  if (relevant.length === 0) return "";
-  return ` (${relevant.join(", ")} ${relevant.length === 1 ? "comes" : "come"} from the Kustomize patch in ${sources.join(", ")}.)`;
-}
-
-/** rules.md: a file deployed by several Applications is judged on the union of their sync options, and says so. */
-function deploymentNote(job: JobView): string {
-  const apps = job.deployedBy;
-  if (apps.length < 2) return "";
-  const differ = apps.some((app) => app.syncOptions.join(",") !== apps[0]?.syncOptions.join(","));
-  const names = apps.map((app) => app.name).join(", ");
-  return differ
-    ? ` (Deployed by several Applications, ${names}, with different sync options: they were combined.)`
-    : ` (Deployed by several Applications: ${names}.)`;
-}
-
-/** rules.md: one finding per Job from the plain-Job family, the most specific one. */
-function keepMostSpecificOfFamily<T extends { rule: RuleModule }>(items: T[]): T[] {
-  const ranks = items.map((item) => item.rule.meta.plainJobFamilyRank ?? 0);
-  const top = Math.max(0, ...ranks);
-  return items.filter((item, i) => (ranks[i] ?? 0) === 0 || ranks[i] === top);
-}
-
-function severityOf(rule: RuleModule, config: Config, draftSeverity?: Severity): Severity | null {
-  const configured = config.rules[rule.meta.id];
-  if (configured === "off") return null;
-  return configured ?? draftSeverity ?? rule.meta.defaultSeverity;
-}
-
-function toFinding(
-  file: ParsedManifestFile,
-  object: ManifestObject,
-  rule: RuleModule,
-  draft: FindingDraft,
-  config: Config,
-  name: string | null,
-  namespace: string | null,
-  objectLocation: SourceLocation | null,
-): RawFinding {
-  const start = findPair(object.node, "kind")?.key?.range?.[0] ?? object.node.range?.[0] ?? 0;
-  const location = draft.location ?? objectLocation ?? locate(file.lineCounter, start, start);
-  const fix = "fix" in draft.fix ? draft.fix.fix : null;
-  return {
-    rule: rule.meta.id,
-    severity: severityOf(rule, config, draft.severity) ?? rule.meta.defaultSeverity,
-    file: file.path,
-    location,
-    kind: object.kind ?? "",
-    name,
-    namespace,
-    message: draft.message,
-    docsUrl: ruleDocsUrl(rule.meta.id),
-    fix: fix ? { kind: fix.kind, description: fix.description, edits: fix.edits, diff: "" } : null,
-    noFixReason: "noFixReason" in draft.fix ? draft.fix.noFixReason : null,
-    fingerprint: fingerprintOf(
-      rule.meta.id,
-      file.path,
-      object.kind ?? "",
-      namespace ?? "",
-      name ?? `#${objectKeyOf(object)}`,
-      draft.subject ?? "",
-    ),
-    objectKey: objectKeyOf(object),
-    subject: draft.subject ?? "",
-  };
-}
-
-function stripKey(finding: RawFinding): Finding {
-  const { objectKey: _objectKey, subject: _subject, ...rest } = finding;
-  return rest;
 }
