@@ -348,4 +348,45 @@ describe("push", () => {
 
     expect((checkRuns[0] as { conclusion: string }).conclusion).toBe("success");
   });
+
+  it.each([
+    [
+      "report.checkRunWhenNoManifests: false, on a push without manifests",
+      "report:\n  checkRunWhenNoManifests: false\n",
+      ["README.md"],
+    ],
+    [
+      "report.checkRun: false, on a push with manifests",
+      "report:\n  checkRun: false\n",
+      ["apps/migrate.yaml"],
+    ],
+  ])("publishes nothing with %s", async (_label, config, modified) => {
+    const scope = mockInstallationToken(nock(API));
+    scope.get(CONFIG_PATH).reply(200, config);
+
+    await probot.receive({ id: "12", name: "push", payload: pushPayload({ modified }) as never });
+
+    expect(checkRuns).toEqual([]);
+  });
+
+  it("reads Applications where the applications globs say, besides the path hints", async () => {
+    const head = {
+      "clusters/prod/hello.yaml": APPLICATION,
+      "apps/migrate.yaml": job("db-migrate", "app:1.0"),
+      "other/unrelated.yaml": job("unrelated", "app:1.0"),
+    };
+    const scope = mockInstallationToken(nock(API));
+    scope.get(CONFIG_PATH).reply(200, 'applications: ["clusters/**/*.yaml"]\n');
+    mockCommit(scope, AFTER, head, ["apps/migrate.yaml", "clusters/prod/hello.yaml"]);
+    captureCheckRuns(scope);
+
+    await probot.receive({
+      id: "13",
+      name: "push",
+      payload: pushPayload({ added: ["apps/migrate.yaml"] }) as never,
+    });
+
+    const run = checkRuns[0] as { output: { summary: string } };
+    expect(run.output.summary).toContain("| hello (Application) | `clusters/prod/hello.yaml` | `apps` |");
+  });
 });
