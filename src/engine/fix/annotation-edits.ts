@@ -1,5 +1,5 @@
 import { isMap, isScalar } from "yaml";
-import { ANNOTATION, splitCsv } from "../argocd/annotations.js";
+import { splitCsv } from "../argocd/annotations.js";
 import type { JobView } from "../jobs/job-view.js";
 import { findPair, nodeRange } from "../manifests/yaml-nodes.js";
 import type { TextEdit } from "../types.js";
@@ -97,5 +97,3 @@ export function mergeCsv(current: string, tokens: readonly string[]): string {
     ? toAdd.join(separator)
     : `${current.replace(/[\s,]+$/, "")}${separator}${toAdd.join(separator)}`;
 }
-
-export { ANNOTATION };
