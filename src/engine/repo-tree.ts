@@ -2,12 +2,19 @@
 export class RepoTree {
   readonly files: ReadonlySet<string>;
   readonly directories: ReadonlySet<string>;
+  /** Files directly in each directory: asked once per candidate app root, so not a scan of every file each time. */
+  private readonly children = new Map<string, string[]>();
 
   constructor(paths: Iterable<string>) {
     const files = new Set<string>();
     const directories = new Set<string>([""]);
     for (const path of paths) {
+      if (files.has(path)) continue;
       files.add(path);
+      const parent = dirname(path);
+      const siblings = this.children.get(parent);
+      if (siblings) siblings.push(path);
+      else this.children.set(parent, [path]);
       let slash = path.lastIndexOf("/");
       while (slash > 0) {
         const dir = path.slice(0, slash);
@@ -30,12 +37,11 @@ export class RepoTree {
 
   /** Files directly in `dir`, or anywhere below it with `recursive`. */
   filesIn(dir: string, recursive: boolean): string[] {
+    if (!recursive) return [...(this.children.get(dir) ?? [])].sort();
     const prefix = dir === "" ? "" : `${dir}/`;
     const result: string[] = [];
     for (const file of this.files) {
-      if (!file.startsWith(prefix)) continue;
-      if (!recursive && file.indexOf("/", prefix.length) !== -1) continue;
-      result.push(file);
+      if (file.startsWith(prefix)) result.push(file);
     }
     return result.sort();
   }
