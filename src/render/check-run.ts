@@ -1,4 +1,5 @@
 import type { Finding, ScanResult, Severity } from "../engine/types.js";
+import { countBySeverity } from "./severity-counts.js";
 import { MAX_ANNOTATION_MESSAGE_LENGTH, MAX_SUMMARY_LENGTH, MAX_TITLE_LENGTH } from "./github-limits.js";
 
 export type Conclusion = "success" | "failure" | "neutral";
@@ -158,12 +159,6 @@ export function fitSummary(sections: readonly string[]): string {
   if ((cut.match(/<details>/g)?.length ?? 0) > (cut.match(/<\/details>/g)?.length ?? 0))
     cut += "\n</details>";
   return cut + note;
-}
-
-function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
-  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const f of findings) counts[f.severity]++;
-  return counts;
 }
 
 function describeCounts(counts: Record<Severity, number>): string {

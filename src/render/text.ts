@@ -1,4 +1,5 @@
 import type { Finding, ScanResult, Severity } from "../engine/types.js";
+import { countBySeverity } from "./severity-counts.js";
 
 export interface TextOptions {
   color: boolean;
@@ -27,14 +28,13 @@ export function renderText(
     info: "blue",
   };
   const out: string[] = [];
-  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  const counts = countBySeverity(results.flatMap(({ result }) => result.findings));
   let fixable = 0;
   let scanned = 0;
   let skipped = 0;
   for (const { root, result } of results) {
     const prefix = root === null ? "" : `${root.replace(/\/$/, "")}/`;
     for (const finding of result.findings) {
-      counts[finding.severity]++;
       if (finding.fix?.kind === "safe") fixable++;
       out.push(formatFinding(prefix, finding, paint, severityColor));
     }
