@@ -74,6 +74,7 @@ export async function scanAndPublish(
       conclusionOnWarnings: config.report.conclusionOnWarnings,
       changedManifests: scan.changedManifests,
       diffAware: scan.diffAware,
+      readNotes: scan.readNotes,
     });
     await publishCheckRun(octokit, ref, headSha, report);
   } catch (error) {

@@ -136,6 +136,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const input = {
       files: repository.files,
       tree: repository.tree,
+      unread: repository.unread,
       repoUrl,
       config,
       ...(baseFiles ? { baseFiles } : {}),

@@ -2,38 +2,39 @@ import { execFile } from "node:child_process";
 import { lstat, readdir, readFile, realpath } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
-import { isManifestPath } from "../engine/manifest-path.js";
-import type { RepoFile } from "../engine/types.js";
+import { isManifestPath, SKIPPED_DIRECTORIES } from "../engine/manifest-path.js";
+import {
+  SYMLINK_SKIP_REASON,
+  type RepoFile,
+  type RepositorySnapshot,
+  type SkippedFile,
+} from "../engine/types.js";
 
 const execFileAsync = promisify(execFile);
-
-/** Directories never holding manifests Argo CD deploys, and expensive to walk. */
-const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
-
-export interface LocalRepository {
-  tree: string[];
-  files: RepoFile[];
-}
 
 /** Files read at once: enough to hide the latency of each read, few enough to stay far from the fd limit. */
 const READ_CONCURRENCY = 32;
 
 /** Reads a checkout: every path (forward slashes, relative to root) and the bytes of YAML/JSON/template files. */
-export async function readRepository(root: string): Promise<LocalRepository> {
+export async function readRepository(root: string): Promise<RepositorySnapshot> {
   const tree: string[] = [];
   const toRead: string[] = [];
+  const unread: SkippedFile[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
       const absolute = join(dir, entry.name);
+      const path = relative(root, absolute).split(sep).join("/");
       // Symlinks are not followed: a link to a parent directory would loop, one outside the repo would leak.
-      if (entry.isSymbolicLink()) continue;
+      if (entry.isSymbolicLink()) {
+        if (isManifestPath(path)) unread.push({ file: path, reason: SYMLINK_SKIP_REASON });
+        continue;
+      }
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRECTORIES.has(entry.name)) await walk(absolute);
         continue;
       }
       if (!entry.isFile()) continue;
-      const path = relative(root, absolute).split(sep).join("/");
       tree.push(path);
       // Only manifests are read; every other path is listed (directory and kustomize resolution need it).
       if (isManifestPath(path)) toRead.push(path);
@@ -50,7 +51,7 @@ export async function readRepository(root: string): Promise<LocalRepository> {
     const contents = await Promise.all(batch.map((path) => readFile(join(root, path))));
     batch.forEach((path, j) => files.push({ path, content: contents[j] ?? new Uint8Array() }));
   }
-  return { tree, files };
+  return { tree, files, unread: unread.sort((a, b) => a.file.localeCompare(b.file)) };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ScanInput {
   files: readonly RepoFile[];
   /** Every path of the repository (for directory and kustomize resolution); defaults to the paths of `files`. */
   tree?: readonly string[];
+  /** Manifests the reader did not read, and why (a symbolic link): reported as skipped, unless ignored. */
+  unread?: readonly SkippedFile[];
   /** This repository's URL (any git URL form); null when unknown. */
   repoUrl?: string | null;
   config?: Config;
@@ -103,12 +105,12 @@ function analyse(input: ScanInput): Analysis {
   const rules = input.rules ?? RULES;
   const isIgnored = config.ignore.length > 0 ? picomatch(config.ignore, { dot: true }) : () => false;
   const tree = new RepoTree((input.tree ?? input.files.map((f) => f.path)).filter((p) => !isIgnored(p)));
-  const skipped: SkippedFile[] = [];
+  const skipped: SkippedFile[] = (input.unread ?? []).filter((file) => !isIgnored(file.file));
   const scanned: string[] = [];
   const texts = new Map<string, string>();
   for (const file of input.files) {
     if (isIgnored(file.path) || !isManifestPath(file.path)) continue;
-    const decoded = decodeManifest(file.content, config.limits.maxFileBytes);
+    const decoded = decodeManifest(file.content, config.limits.maxFileBytes, file.size);
     if (decoded.ok) texts.set(file.path, decoded.text);
     else skipped.push({ file: file.path, reason: decoded.reason });
   }
@@ -230,7 +232,7 @@ function indexBaseJobs(baseFiles: readonly RepoFile[], config: Config): Map<stri
   const index = new Map<string, JobView>();
   for (const file of baseFiles) {
     if (!isManifestPath(file.path)) continue;
-    const decoded = decodeManifest(file.content, config.limits.maxFileBytes);
+    const decoded = decodeManifest(file.content, config.limits.maxFileBytes, file.size);
     if (!decoded.ok) continue;
     const outcome = parseManifestFile(file.path, decoded.text);
     if (!outcome.ok) continue;

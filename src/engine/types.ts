@@ -9,6 +9,11 @@ export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, e
 export interface RepoFile {
   path: string;
   content: string | Uint8Array;
+  /**
+   * The file's size in bytes when `content` was not kept because it is over the size limit (a reader streaming an
+   * archive need not hold a huge file to have it reported as too large).
+   */
+  size?: number;
 }
 
 /** A replacement of `[start, end)` of the original text (UTF-16 offsets) by `text`. */
@@ -55,6 +60,19 @@ export interface SkippedFile {
   file: string;
   reason: string;
 }
+
+/**
+ * A repository as a reader (a checkout on disk, a commit's archive) hands it to the engine: every path, the bytes of
+ * the manifests, and the manifests it would not read (symbolic links), so that every reader reports them alike.
+ */
+export interface RepositorySnapshot {
+  tree: string[];
+  files: RepoFile[];
+  unread: SkippedFile[];
+}
+
+/** Why a reader leaves a symbolic link alone, whatever it reads from. */
+export const SYMLINK_SKIP_REASON = "symbolic link: not followed (it could point outside the repository)";
 
 export interface DeployingApp {
   name: string;

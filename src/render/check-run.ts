@@ -34,6 +34,8 @@ export interface ScanReportOptions {
   /** The changed manifests the scan looked at (a push's diff). */
   changedManifests: readonly string[];
   diffAware: boolean;
+  /** How the commit was read, when not as a checkout would be (the archive failed, a listing was cut). */
+  readNotes?: readonly string[];
 }
 
 /** The check run for a scanned commit: conclusion, title with counts, markdown summary, one annotation per finding. */
@@ -56,6 +58,11 @@ export function renderScanReport(result: ScanResult, options: ScanReportOptions)
   const fixes = result.findings.filter((f) => f.fix !== null);
   if (fixes.length > 0) sections.push(fixesSection(fixes));
   sections.push(appsSection(result));
+  if (options.readNotes && options.readNotes.length > 0) {
+    sections.push(
+      `### How this commit was read\n\n${options.readNotes.map((n) => `- ${escapeMarkdown(n)}`).join("\n")}`,
+    );
+  }
   if (result.files.skipped.length > 0) {
     sections.push(
       `### Files not analysed\n\n${result.files.skipped.map((s) => `- \`${s.file}\`: ${escapeMarkdown(s.reason)}`).join("\n")}`,

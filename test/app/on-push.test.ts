@@ -1,13 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import type { Probot } from "probot";
+import { tarballOf } from "../helpers/archive.js";
 import {
   API,
   INSTALLATION_ID,
   createTestProbot,
   encodeBlob,
   examplePayload,
+  mockArchive,
   mockInstallationToken,
+  recordRequests,
   setUpNock,
   tearDownNock,
 } from "../helpers/github-mock.js";
@@ -63,36 +66,17 @@ function pushPayload(
   };
 }
 
-function sha(path: string, revision: string): string {
-  return `${revision.slice(0, 4)}${Buffer.from(path).toString("hex")}`.slice(0, 40).padEnd(40, "0");
+/** Mocks a commit's archive (redirect, then the tarball); returns the archive host's scope. */
+function mockCommit(scope: nock.Scope, revision: string, files: Record<string, string>): nock.Scope {
+  return mockArchive(scope, `${OWNER}/${REPO}`, revision, tarballOf(files));
 }
 
-/** Mocks a commit's tree and blob reads for the given files; returns the scope. */
-function mockCommit(
-  scope: nock.Scope,
-  revision: string,
-  files: Record<string, string>,
-  readable: string[],
-): nock.Scope {
-  scope
-    .get(`/repos/${OWNER}/${REPO}/git/trees/${revision}`)
-    .query({ recursive: "true" })
-    .reply(200, {
-      sha: revision,
-      truncated: false,
-      tree: Object.keys(files).map((path) => ({
-        path,
-        type: "blob",
-        sha: sha(path, revision),
-        mode: "100644",
-      })),
-    });
-  for (const path of readable) {
-    scope
-      .get(`/repos/${OWNER}/${REPO}/git/blobs/${sha(path, revision)}`)
-      .reply(200, encodeBlob(files[path] ?? ""));
-  }
-  return scope;
+/** Mocks the raw read of one file at a revision (the base side of a small diff-aware scan). */
+function mockFileAt(scope: nock.Scope, revision: string, path: string, text: string | null): nock.Scope {
+  const interceptor = scope
+    .get(`/repos/${OWNER}/${REPO}/contents/${encodeURIComponent(path)}`)
+    .query({ ref: revision });
+  return text === null ? interceptor.reply(404) : interceptor.reply(200, text);
 }
 
 function mockNoConfig(scope: nock.Scope): nock.Scope {
@@ -156,7 +140,7 @@ describe("push", () => {
     };
     const scope = mockInstallationToken(nock(API));
     mockNoConfig(scope);
-    mockCommit(scope, AFTER, head, ["apps/migrate.yaml", "argocd/hello.yaml"]);
+    mockCommit(scope, AFTER, head);
     captureCheckRuns(scope);
 
     await probot.receive({
@@ -191,8 +175,8 @@ describe("push", () => {
     const base = { "argocd/hello.yaml": APPLICATION, "apps/migrate.yaml": job("db-migrate", "app:1.0") };
     const scope = mockInstallationToken(nock(API));
     mockNoConfig(scope);
-    mockCommit(scope, AFTER, head, ["apps/migrate.yaml", "argocd/hello.yaml"]);
-    mockCommit(scope, BEFORE, base, ["apps/migrate.yaml"]);
+    mockCommit(scope, AFTER, head);
+    mockFileAt(scope, BEFORE, "apps/migrate.yaml", base["apps/migrate.yaml"]);
     captureCheckRuns(scope);
 
     await probot.receive({
@@ -216,7 +200,7 @@ describe("push", () => {
     const head = { "jobs.yaml": many };
     const scope = mockInstallationToken(nock(API));
     mockNoConfig(scope);
-    mockCommit(scope, AFTER, head, ["jobs.yaml"]);
+    mockCommit(scope, AFTER, head);
     captureCheckRuns(scope);
     scope
       .patch(`/repos/${OWNER}/${REPO}/check-runs/42`, (body: Record<string, unknown>) => {
@@ -302,20 +286,82 @@ describe("push", () => {
     expect((checkRuns[0] as { conclusion: string }).conclusion).toBe("neutral");
   });
 
-  it("reads a constant number of things plus one blob per changed manifest, never the unchanged ones", async () => {
-    const head: Record<string, string> = { "argocd/hello.yaml": APPLICATION };
-    for (let i = 0; i < 200; i++) head[`apps/unchanged-${i}.yaml`] = job(`unchanged-${i}`, "app:1.0");
-    const changed = Array.from({ length: 10 }, (_, i) => `apps/changed-${i}.yaml`);
-    for (const path of changed) head[path] = job(path.slice(5, -5), "app:1.0");
+  it.each([1, 50, 500])(
+    "a push changing %i manifests costs the same requests: config, archive, base files or archive, check run",
+    async (count) => {
+      const head: Record<string, string> = { "argocd/hello.yaml": APPLICATION };
+      for (let i = 0; i < 200; i++) head[`apps/unchanged-${i}.yaml`] = job(`unchanged-${i}`, "app:1.0");
+      const changed = Array.from({ length: count }, (_, i) => `apps/changed-${i}.yaml`);
+      for (const path of changed) head[path] = job(path.slice(5, -5), "app:1.1");
+      const base = { ...head };
+      for (const path of changed) base[path] = job(path.slice(5, -5), "app:1.0");
+      const scope = mockInstallationToken(nock(API));
+      mockNoConfig(scope);
+      const archiveHost = [mockCommit(scope, AFTER, head)];
+      if (count === 1) mockFileAt(scope, BEFORE, changed[0] ?? "", base[changed[0] ?? ""] ?? "");
+      else archiveHost.push(mockCommit(scope, BEFORE, base));
+      captureCheckRuns(scope);
+      if (count > 50)
+        scope
+          .patch(`/repos/${OWNER}/${REPO}/check-runs/42`)
+          .times(Math.ceil(count / 50) - 1)
+          .reply(200, { id: 42 });
+      const requests = recordRequests([scope, ...archiveHost]);
+
+      await probot.receive({ id: "10", name: "push", payload: pushPayload({ modified: changed }) as never });
+
+      const reads = requests.filter((request) => !/check-runs|access_tokens/.test(request));
+      expect(reads).toEqual([
+        `GET /repos/${OWNER}/${REPO}/contents/.github%2Fargocd-job-guard.yml`,
+        `GET /repos/${OWNER}/.github/contents/.github%2Fargocd-job-guard.yml`,
+        `GET /repos/${OWNER}/${REPO}/tarball/${AFTER}`,
+        `GET /${OWNER}/${REPO}/legacy.tar.gz/${AFTER}?token=archive-token`,
+        ...(count === 1
+          ? [`GET /repos/${OWNER}/${REPO}/contents/apps%2Fchanged-0.yaml?ref=${BEFORE}`]
+          : [
+              `GET /repos/${OWNER}/${REPO}/tarball/${BEFORE}`,
+              `GET /${OWNER}/${REPO}/legacy.tar.gz/${BEFORE}?token=archive-token`,
+            ]),
+      ]);
+      const run = checkRuns[0] as { output: { title: string; annotations: { path: string }[] } };
+      expect(run.output.title).toBe(`${count} error${count === 1 ? "" : "s"}`);
+      expect(run.output.annotations[0]?.path).toBe("apps/changed-0.yaml");
+    },
+  );
+
+  it("finds the Application wherever the repository keeps it, and leaves alone the Jobs it does not deploy", async () => {
+    // The case of the issue: the Application sits in clusters/prod/, a path that names nothing Argo CD.
+    const billing = APPLICATION.replace("name: hello", "name: billing").replace(
+      "path: apps",
+      "path: services/billing",
+    );
+    const head = {
+      "clusters/prod/billing.yaml": billing,
+      "services/billing/report-job.yaml": job("report", "report:1.0"),
+      "scratch/manual-job.yaml": job("manual", "debug:1.0"),
+    };
     const scope = mockInstallationToken(nock(API));
     mockNoConfig(scope);
-    mockCommit(scope, AFTER, head, [...changed, "argocd/hello.yaml"]);
+    mockCommit(scope, AFTER, head);
     captureCheckRuns(scope);
 
-    await probot.receive({ id: "10", name: "push", payload: pushPayload({ added: changed }) as never });
+    await probot.receive({
+      id: "13",
+      name: "push",
+      payload: pushPayload({
+        added: ["services/billing/report-job.yaml", "scratch/manual-job.yaml"],
+      }) as never,
+    });
 
-    const run = checkRuns[0] as { output: { annotations: { path: string }[] } };
-    expect(run.output.annotations.map((a) => a.path).sort()).toEqual([...changed].sort());
+    const run = checkRuns[0] as {
+      output: { annotations: { path: string; title: string }[]; summary: string };
+    };
+    expect(run.output.annotations.map((a) => [a.path, a.title])).toEqual([
+      ["services/billing/report-job.yaml", "plain-job: report"],
+    ]);
+    expect(run.output.summary).toContain(
+      "| billing (Application) | `clusters/prod/billing.yaml` | `services/billing` |",
+    );
   });
 
   it("reads the patch files that kustomizations name, so an overlay that makes a base Job a hook is honoured", async () => {
@@ -331,13 +377,7 @@ describe("push", () => {
     };
     const scope = mockInstallationToken(nock(API));
     mockNoConfig(scope);
-    mockCommit(scope, AFTER, head, [
-      "web/base/job.yaml",
-      "argocd/hello.yaml",
-      "web/base/kustomization.yaml",
-      "web/overlays/prod/kustomization.yaml",
-      "web/overlays/prod/hook.yaml",
-    ]);
+    mockCommit(scope, AFTER, head);
     captureCheckRuns(scope);
 
     await probot.receive({
@@ -369,24 +409,101 @@ describe("push", () => {
     expect(checkRuns).toEqual([]);
   });
 
-  it("reads Applications where the applications globs say, besides the path hints", async () => {
-    const head = {
-      "clusters/prod/hello.yaml": APPLICATION,
-      "apps/migrate.yaml": job("db-migrate", "app:1.0"),
-      "other/unrelated.yaml": job("unrelated", "app:1.0"),
-    };
-    const scope = mockInstallationToken(nock(API));
-    scope.get(CONFIG_PATH).reply(200, 'applications: ["clusters/**/*.yaml"]\n');
-    mockCommit(scope, AFTER, head, ["apps/migrate.yaml", "clusters/prod/hello.yaml"]);
-    captureCheckRuns(scope);
+  describe("when the archive cannot be read", () => {
+    function mockTree(scope: nock.Scope, revision: string, files: Record<string, string>): nock.Scope {
+      return scope
+        .get(`/repos/${OWNER}/${REPO}/git/trees/${revision}`)
+        .query({ recursive: "true" })
+        .reply(200, {
+          sha: revision,
+          truncated: false,
+          tree: Object.keys(files).map((path) => ({
+            path,
+            type: "blob",
+            sha: blobSha(path),
+            mode: "100644",
+          })),
+        });
+    }
+    function mockBlobs(scope: nock.Scope, files: Record<string, string>, paths: readonly string[]): void {
+      for (const path of paths)
+        scope
+          .get(`/repos/${OWNER}/${REPO}/git/blobs/${blobSha(path)}`)
+          .reply(200, encodeBlob(files[path] ?? ""));
+    }
 
-    await probot.receive({
-      id: "13",
-      name: "push",
-      payload: pushPayload({ added: ["apps/migrate.yaml"] }) as never,
+    it("a small repository is read blob by blob, in full, and the check run says the archive failed", async () => {
+      const head = {
+        "clusters/prod/hello.yaml": APPLICATION,
+        "apps/migrate.yaml": job("db-migrate", "app:1.0"),
+        "README.md": "",
+      };
+      const scope = mockInstallationToken(nock(API));
+      mockNoConfig(scope);
+      scope.get(`/repos/${OWNER}/${REPO}/tarball/${AFTER}`).reply(502, "Bad Gateway");
+      mockTree(scope, AFTER, head);
+      mockBlobs(scope, head, ["apps/migrate.yaml", "clusters/prod/hello.yaml"]);
+      captureCheckRuns(scope);
+
+      await probot.receive({
+        id: "14",
+        name: "push",
+        payload: pushPayload({ added: ["apps/migrate.yaml"] }) as never,
+      });
+
+      const run = checkRuns[0] as { output: { title: string; summary: string } };
+      expect(run.output.title).toBe("1 warning");
+      expect(run.output.summary).toContain("The repository archive could not be read (HTTP 502");
+      expect(run.output.summary).toContain("the commit was read file by file");
     });
 
-    const run = checkRuns[0] as { output: { summary: string } };
-    expect(run.output.summary).toContain("| hello (Application) | `clusters/prod/hello.yaml` | `apps` |");
+    it("a damaged archive is not used: the commit is read file by file", async () => {
+      const head = { "apps/migrate.yaml": job("db-migrate", "app:1.0") };
+      const scope = mockInstallationToken(nock(API));
+      mockNoConfig(scope);
+      const archive = tarballOf(head);
+      mockArchive(scope, `${OWNER}/${REPO}`, AFTER, archive.subarray(0, archive.length - 20));
+      mockTree(scope, AFTER, head);
+      mockBlobs(scope, head, ["apps/migrate.yaml"]);
+      captureCheckRuns(scope);
+
+      await probot.receive({
+        id: "15",
+        name: "push",
+        payload: pushPayload({ added: ["apps/migrate.yaml"] }) as never,
+      });
+
+      const run = checkRuns[0] as { output: { title: string; summary: string } };
+      expect(run.output.title).toBe("1 warning");
+      expect(run.output.summary).toContain("The repository archive could not be read (");
+    });
+
+    it("a large repository reads only the changed manifests and the files the applications globs point at", async () => {
+      const head: Record<string, string> = {
+        "clusters/prod/hello.yaml": APPLICATION,
+        "apps/migrate.yaml": job("db-migrate", "app:1.0"),
+      };
+      for (let i = 0; i < 120; i++) head[`other/unchanged-${i}.yaml`] = job(`unchanged-${i}`, "app:1.0");
+      const scope = mockInstallationToken(nock(API));
+      scope.get(CONFIG_PATH).reply(200, 'applications: ["clusters/**/*.yaml"]\n');
+      scope.get(`/repos/${OWNER}/${REPO}/tarball/${AFTER}`).reply(500);
+      mockTree(scope, AFTER, head);
+      mockBlobs(scope, head, ["apps/migrate.yaml", "clusters/prod/hello.yaml"]);
+      captureCheckRuns(scope);
+
+      await probot.receive({
+        id: "16",
+        name: "push",
+        payload: pushPayload({ added: ["apps/migrate.yaml"] }) as never,
+      });
+
+      const run = checkRuns[0] as { output: { summary: string } };
+      expect(run.output.summary).toContain("| hello (Application) | `clusters/prod/hello.yaml` | `apps` |");
+      expect(run.output.summary).toContain("Of its 122 manifests, only the changed ones");
+    });
   });
 });
+
+function blobSha(path: string): string {
+  return Buffer.from(path).toString("hex").slice(0, 40).padEnd(40, "0");
+}

@@ -79,3 +79,30 @@ export function examplePayload(
 export function encodeBlob(text: string): { content: string; encoding: "base64" } {
   return { content: Buffer.from(text).toString("base64"), encoding: "base64" };
 }
+
+/** Where GitHub.com redirects `tarball/{ref}` to. */
+export const CODELOAD = "https://codeload.github.com";
+
+/**
+ * Mocks `GET /repos/{owner}/{repo}/tarball/{ref}` as GitHub answers it: a redirect to the archive host, which
+ * serves the gzipped tarball. Returns the archive host's scope.
+ */
+export function mockArchive(scope: nock.Scope, repoPath: string, ref: string, archive: Buffer): nock.Scope {
+  scope
+    .get(`/repos/${repoPath}/tarball/${ref}`)
+    .reply(302, "", { location: `${CODELOAD}/${repoPath}/legacy.tar.gz/${ref}?token=archive-token` });
+  return nock(CODELOAD)
+    .get(`/${repoPath}/legacy.tar.gz/${ref}`)
+    .query({ token: "archive-token" })
+    .reply(200, archive, { "content-type": "application/x-gzip" });
+}
+
+/** Records `METHOD path` of every request a scope answers, in order. */
+export function recordRequests(scopes: readonly nock.Scope[]): string[] {
+  const requests: string[] = [];
+  for (const scope of scopes)
+    scope.on("request", (request: { method: string; path: string }) => {
+      requests.push(`${request.method} ${request.path}`);
+    });
+  return requests;
+}

@@ -7,8 +7,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * Decodes bytes as UTF-8 and applies the size limit. Strings are taken as already decoded.
  * @example decodeManifest(new Uint8Array([0, 1]), 1024) // { ok: false, reason: "binary file (NUL byte)" }
  */
-export function decodeManifest(content: string | Uint8Array, maxBytes: number): DecodeResult {
-  const size = typeof content === "string" ? content.length : content.byteLength;
+export function decodeManifest(
+  content: string | Uint8Array,
+  maxBytes: number,
+  size: number = typeof content === "string" ? content.length : content.byteLength,
+): DecodeResult {
   if (size > maxBytes) {
     return {
       ok: false,
