@@ -1,0 +1,271 @@
+#!/usr/bin/env node
+// GitHub App benchmark, run on demand (`npm run bench:app`); it prints figures and asserts nothing.
+// A generated repository of 5,000 files (4,000 manifests: Deployments, Services, ConfigMaps and Jobs in 50 apps
+// deployed by 50 Applications under clusters/, plus 1,000 other files) is served by a local HTTP server that
+// answers the GitHub endpoints the App uses (installation token, configuration, tarball with its redirect, raw
+// contents, check runs). For pushes that bump the image of 1, 50 and 500 Jobs, it measures in a fresh process:
+//   calls    API requests the delivery made (the installation token, the archive's redirect and download count
+//            as GitHub counts them: the redirect is one call, the download from the archive host is none),
+//   latency  from the webhook handed to Probot to the last check-run write answered (p50 and max of 5 runs,
+//            a second apart),
+//   memory   the process's peak RSS.
+// A last case adds a 100 MB incompressible file to the repository: the archive is streamed, so peak memory must
+// not grow by 100 MB. Probot's throttling plugin stays on, as in production (it spaces writes by one second, so
+// the 10 check-run writes of 500 annotations take about 10 s whatever the App does).
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import {
+  appendFileSync,
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { URL } from "node:url";
+
+const here = import.meta.dirname;
+const OWNER = "bench";
+const REPO = "gitops";
+const BEFORE = "1".repeat(40);
+const AFTER = "2".repeat(40);
+const RUNS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+function job(app, n, tag) {
+  return `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${app}-migrate-${n}
+  namespace: ${app}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: ghcr.io/example/${app}:${tag}
+`;
+}
+
+function other(kind, app, n) {
+  if (kind === "Service")
+    return `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${app}-${n}\nspec:\n  ports:\n    - port: 80\n`;
+  if (kind === "ConfigMap")
+    return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${app}-${n}\ndata:\n  key: "value ${n}"\n`;
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${app}-${n}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/example/${app}:1.0.0
+`;
+}
+
+/** Writes the repository; returns the paths of its Jobs (the ones a push bumps). */
+function generateRepository(root) {
+  const jobs = [];
+  mkdirSync(join(root, "clusters", "prod"), { recursive: true });
+  for (let a = 0; a < 50; a++) {
+    const app = `app-${a}`;
+    writeFileSync(
+      join(root, "clusters", "prod", `${app}.yaml`),
+      `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: ${app}
+spec:
+  source:
+    repoURL: https://github.com/${OWNER}/${REPO}.git
+    path: apps/${app}
+  destination:
+    namespace: ${app}
+`,
+    );
+    mkdirSync(join(root, "apps", app), { recursive: true });
+    mkdirSync(join(root, "docs", app), { recursive: true });
+    for (let n = 0; n < 79; n++) {
+      const path = `apps/${app}/m-${n}.yaml`;
+      if (n % 4 === 0) {
+        writeFileSync(join(root, path), job(app, n, "1.0.0"));
+        jobs.push({ path, app, n });
+      } else {
+        writeFileSync(join(root, path), other(["Deployment", "Service", "ConfigMap"][n % 3], app, n));
+      }
+    }
+    for (let n = 0; n < 20; n++) writeFileSync(join(root, "docs", app, `note-${n}.md`), `# ${app} ${n}\n`);
+  }
+  return jobs;
+}
+
+function tarball(root, out) {
+  execFileSync("tar", ["-czf", out, `--transform=s,^\\.,${OWNER}-${REPO}-sha,`, "-C", root, "."]);
+}
+
+/** The local GitHub: just the endpoints a push delivery uses. Counts every request by route. */
+function startGitHub(archives, baseFiles) {
+  const calls = [];
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
+    calls.push(`${request.method} ${path}`);
+    request.resume();
+    const json = (status, body) => {
+      response.writeHead(status, { "content-type": "application/json" });
+      response.end(JSON.stringify(body));
+    };
+    let match;
+    if (request.method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path))
+      return json(201, { token: "t", expires_at: "2099-01-01T00:00:00Z" });
+    if ((match = /^\/repos\/[^/]+\/[^/]+\/tarball\/(\w+)$/.exec(path))) {
+      response.writeHead(302, { location: `http://${request.headers.host}/_codeload/${match[1]}` });
+      return response.end();
+    }
+    if ((match = /^\/_codeload\/(\w+)$/.exec(path))) {
+      const file = archives.get(match[1]);
+      response.writeHead(200, {
+        "content-type": "application/x-gzip",
+        "content-length": statSync(file).size,
+      });
+      return createReadStream(file).pipe(response);
+    }
+    if ((match = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(path))) {
+      const text = baseFiles.get(match[1]);
+      if (text === undefined) return json(404, { message: "Not Found" });
+      response.writeHead(200, { "content-type": "application/vnd.github.raw" });
+      return response.end(text);
+    }
+    if (request.method === "POST" && /\/check-runs$/.test(path)) return json(201, { id: 1 });
+    if (request.method === "PATCH" && /\/check-runs\/\d+$/.test(path)) return json(200, { id: 1 });
+    json(404, { message: "Not Found" });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, calls })));
+}
+
+function pushPayload(changed) {
+  return {
+    ref: "refs/heads/main",
+    before: BEFORE,
+    after: AFTER,
+    created: false,
+    deleted: false,
+    forced: false,
+    commits: [{ id: AFTER, added: [], removed: [], modified: changed }],
+    repository: {
+      name: REPO,
+      full_name: `${OWNER}/${REPO}`,
+      owner: { login: OWNER, name: OWNER },
+      html_url: `https://github.com/${OWNER}/${REPO}`,
+      default_branch: "main",
+    },
+    installation: { id: 1 },
+  };
+}
+
+/** One case, in this (fresh) process: prints a JSON line of figures. */
+async function runCase(changedCount, hugeFile) {
+  const { Probot } = await import("probot");
+  const { default: app } = await import(join(here, "..", "dist", "index.js"));
+  const work = mkdtempSync(join(tmpdir(), "bench-app-"));
+  try {
+    const root = join(work, "repo");
+    const jobs = generateRepository(root);
+    // Written a megabyte at a time, so that the file's bytes are never in this process's memory at once.
+    if (hugeFile)
+      for (let mb = 0; mb < 100; mb++) appendFileSync(join(root, "assets.bin"), randomBytes(1024 * 1024));
+    const changed = jobs.slice(0, changedCount);
+    const baseFiles = new Map(changed.map(({ path, app, n }) => [path, job(app, n, "1.0.0")]));
+    tarball(root, join(work, "before.tar.gz"));
+    for (const { path, app, n } of changed) writeFileSync(join(root, path), job(app, n, "1.1.0"));
+    tarball(root, join(work, "after.tar.gz"));
+    const archives = new Map([
+      [BEFORE, join(work, "before.tar.gz")],
+      [AFTER, join(work, "after.tar.gz")],
+    ]);
+    const archiveMb = statSync(archives.get(AFTER)).size / 1024 / 1024;
+    const { server, calls } = await startGitHub(archives, baseFiles);
+    const { privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
+    const probot = new Probot({
+      appId: 1,
+      privateKey,
+      logLevel: "warn",
+      baseUrl: `http://127.0.0.1:${server.address().port}`,
+    });
+    await probot.load(app);
+    const rssBefore = process.memoryUsage().rss;
+    const latencies = [];
+    let callsPerPush = 0;
+    for (let run = 0; run < RUNS; run++) {
+      // The throttling plugin spaces an installation's writes by a second: pushes a second apart, as in life.
+      if (run > 0) await sleep(1100);
+      calls.length = 0;
+      const start = performance.now();
+      await probot.receive({
+        id: `bench-${run}`,
+        name: "push",
+        payload: pushPayload(changed.map((c) => c.path)),
+      });
+      latencies.push(performance.now() - start);
+      callsPerPush = calls.filter((call) => !call.startsWith("GET /_codeload/")).length;
+      if (run === 0) process.stderr.write(`  ${changedCount} changed: ${calls.join(", ").slice(0, 400)}\n`);
+    }
+    server.close();
+    latencies.sort((a, b) => a - b);
+    console.log(
+      JSON.stringify({
+        changed: changedCount,
+        hugeFile,
+        archiveMb,
+        calls: callsPerPush,
+        p50: latencies[Math.floor(latencies.length / 2)],
+        max: latencies[latencies.length - 1],
+        rssBeforeMb: rssBefore / 1024 / 1024,
+        peakRssMb: process.resourceUsage().maxRSS / 1024,
+      }),
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === "case") {
+  await runCase(Number(process.argv[3]), process.argv[4] === "huge");
+} else {
+  console.log(`argocd-job-guard App benchmark: a push to a 5,000-file repository, ${RUNS} runs per case\n`);
+  console.log("changed  archive MB  API calls  p50 ms  max ms  RSS before  peak RSS");
+  for (const [count, huge] of [
+    [1, false],
+    [50, false],
+    [500, false],
+    [50, true],
+  ]) {
+    const out = execFileSync(
+      process.execPath,
+      [import.meta.filename, "case", String(count), huge ? "huge" : ""],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 1 << 24,
+      },
+    );
+    const r = JSON.parse(out.trim().split("\n").pop());
+    console.log(
+      `${String(r.changed).padStart(7)}${r.hugeFile ? "+" : " "} ${r.archiveMb.toFixed(1).padStart(10)}  ${String(r.calls).padStart(9)}  ${r.p50.toFixed(0).padStart(6)}  ${r.max.toFixed(0).padStart(6)}  ${r.rssBeforeMb.toFixed(0).padStart(7)} MB  ${r.peakRssMb.toFixed(0).padStart(5)} MB`,
+    );
+  }
+  console.log("\n+ with a 100 MB incompressible file in the repository (never kept: not a manifest)");
+}
