@@ -8,7 +8,7 @@ import {
   renderNoManifestsReport,
   renderScanReport,
 } from "../render/check-run.js";
-import { MAX_PUSH_PAYLOAD_COMMITS } from "../render/github-limits.js";
+import { MAX_COMPARE_FILES, MAX_PUSH_PAYLOAD_COMMITS } from "../render/github-limits.js";
 import { loadRepoConfig } from "./load-config.js";
 import { isManifest, scanCommit, ZERO_SHA } from "./scan-commit.js";
 
@@ -31,11 +31,14 @@ export async function onPush(context: Context<"push">): Promise<void> {
   const source = new RepoSource(context.octokit, ref);
 
   let changed: ChangedFile[];
+  let changedListComplete = true;
   if (baseSha !== null && !payload.forced && payload.commits.length < MAX_PUSH_PAYLOAD_COMMITS) {
     changed = changedFromCommits(payload.commits);
   } else {
     // A forced push, a truncated payload or a new branch: ask GitHub what differs from the base (or default branch).
-    changed = (await source.compare(baseSha ?? payload.repository.default_branch, headSha)).files;
+    const comparison = await source.compare(baseSha ?? payload.repository.default_branch, headSha);
+    changed = comparison.files;
+    changedListComplete = comparison.complete;
   }
 
   const loaded = await loadRepoConfig(context);
@@ -54,7 +57,7 @@ export async function onPush(context: Context<"push">): Promise<void> {
     context.octokit,
     ref,
     payload.repository.html_url,
-    { headSha, baseSha, changed },
+    { headSha, baseSha, changed, changedListComplete },
     loaded.config,
   );
 }
@@ -64,7 +67,13 @@ export async function scanAndPublish(
   octokit: Context["octokit"],
   ref: RepoRef,
   repoUrl: string,
-  commit: { headSha: string; baseSha: string | null; changed: readonly ChangedFile[] },
+  commit: {
+    headSha: string;
+    baseSha: string | null;
+    changed: readonly ChangedFile[];
+    /** False when GitHub's compare cut the list of changed files. */
+    changedListComplete: boolean;
+  },
   config: Config,
 ): Promise<void> {
   const { headSha } = commit;
@@ -74,7 +83,12 @@ export async function scanAndPublish(
       conclusionOnWarnings: config.report.conclusionOnWarnings,
       changedManifests: scan.changedManifests,
       diffAware: scan.diffAware,
-      readNotes: scan.readNotes,
+      readNotes: commit.changedListComplete
+        ? scan.readNotes
+        : [
+            `GitHub's compare lists at most ${MAX_COMPARE_FILES} changed files and this commit changes more: only the manifests among those were scanned.`,
+            ...scan.readNotes,
+          ],
     });
     await publishCheckRun(octokit, ref, headSha, report);
   } catch (error) {

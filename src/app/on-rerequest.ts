@@ -38,8 +38,8 @@ async function rescan(
   if (headSha === "") return;
   const before = typeof suite.before === "string" && !ZERO_SHA.test(suite.before) ? suite.before : null;
   const ref = context.repo();
-  const changed = (await new RepoSource(context.octokit, ref).compare(before ?? defaultBranch, headSha))
-    .files;
+  const comparison = await new RepoSource(context.octokit, ref).compare(before ?? defaultBranch, headSha);
+  const changed = comparison.files;
   const loaded: LoadedConfig = await loadRepoConfig(context);
   if (!loaded.ok) {
     await publishCheckRun(context.octokit, ref, headSha, renderConfigErrorReport(loaded.file, loaded.errors));
@@ -49,5 +49,11 @@ async function rescan(
     await publishCheckRun(context.octokit, ref, headSha, renderNoManifestsReport());
     return;
   }
-  await scanAndPublish(context.octokit, ref, repoUrl, { headSha, baseSha: before, changed }, loaded.config);
+  await scanAndPublish(
+    context.octokit,
+    ref,
+    repoUrl,
+    { headSha, baseSha: before, changed, changedListComplete: comparison.complete },
+    loaded.config,
+  );
 }

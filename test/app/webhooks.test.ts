@@ -5,12 +5,14 @@ import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import app from "../../src/index.js";
+import { tarballOf } from "../helpers/archive.js";
 import {
   API,
   INSTALLATION_ID,
   TEST_PRIVATE_KEY,
   createTestProbot,
   examplePayload,
+  mockArchive,
   mockInstallationToken,
   setUpNock,
   tearDownNock,
@@ -139,5 +141,47 @@ describe("re-run requests", () => {
     expect(runs).toEqual([
       expect.objectContaining({ name: "Argo CD Jobs", head_sha: suite.head_sha, conclusion: "neutral" }),
     ]);
+  });
+
+  it("a re-run reads the commit's archive, and says when GitHub's compare cut the list of changed files", async () => {
+    const payload = {
+      ...examplePayload("check_run", (p) => p.action === "rerequested"),
+      installation: { id: INSTALLATION_ID },
+    } as Record<string, unknown>;
+    const checkRun = payload.check_run as { check_suite: { head_sha: string; before: string | null } };
+    const suite = checkRun.check_suite;
+    const repository = payload.repository as {
+      owner: { login: string };
+      name: string;
+      default_branch: string;
+    };
+    const repoPath = `${repository.owner.login}/${repository.name}`;
+    const base = suite.before && !/^0+$/.test(suite.before) ? suite.before : repository.default_branch;
+    const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: seed\nspec: {}\n";
+    const listed = Array.from({ length: 299 }, (_, i) => ({
+      filename: `docs/page-${i}.md`,
+      status: "added",
+    }));
+    const runs: { output: { title: string; summary: string } }[] = [];
+    const scope = mockInstallationToken(nock(API));
+    scope
+      .get(`/repos/${repoPath}/compare/${base}...${suite.head_sha}`)
+      .reply(200, { files: [{ filename: "apps/seed.yaml", status: "added" }, ...listed] });
+    scope.get(`/repos/${repoPath}/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+    scope.get(`/repos/${repository.owner.login}/.github/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+    mockArchive(scope, repoPath, suite.head_sha, tarballOf({ "apps/seed.yaml": job }));
+    scope
+      .post(`/repos/${repoPath}/check-runs`, (body: { output: { title: string; summary: string } }) => {
+        runs.push(body);
+        return true;
+      })
+      .reply(201, { id: 7 });
+
+    await createTestProbot().receive({ id: "r2", name: "check_run", payload } as never);
+
+    expect(runs[0]?.output.title).toBe("1 warning");
+    expect(runs[0]?.output.summary).toContain(
+      "GitHub's compare lists at most 300 changed files and this commit changes more",
+    );
   });
 });
