@@ -1,9 +1,12 @@
 import type { ScanResult, Severity } from "../engine/types.js";
+import { scanNotes } from "./notes.js";
+import { escapeControlCharacters } from "./text.js";
 
 /**
  * GitHub Actions workflow commands (`::error file=…,line=…::message`): annotations in a workflow run with nothing
  * but the CLI. Escaping follows the runner's rules (actions/toolkit command.ts): `%`, CR and LF in data; also `:`
- * and `,` in properties.
+ * and `,` in properties. So no name or message can end a command and start another: a newline in a Job name is
+ * `%0A`, part of the annotation. Other control characters are shown as escapes (the log renders ANSI sequences).
  */
 const COMMAND: Record<Severity, string> = { error: "error", warning: "warning", info: "notice" };
 
@@ -27,12 +30,16 @@ export function renderGithub(results: readonly { root: string | null; result: Sc
         `::warning file=${escapeProperty(prefix + skipped.file)},title=${escapeProperty("argocd-job-guard: not analysed")}::${escapeData(skipped.reason)}`,
       );
     }
+    for (const note of scanNotes(result)) {
+      const where = prefix === "" ? "" : `${prefix.replace(/\/$/, "")}: `;
+      lines.push(`::notice title=${escapeProperty("argocd-job-guard: note")}::${escapeData(where + note)}`);
+    }
   }
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
 function escapeData(text: string): string {
-  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+  return escapeControlCharacters(text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A"));
 }
 
 function escapeProperty(text: string): string {

@@ -1,4 +1,5 @@
 import type { ScanResult } from "../engine/types.js";
+import { scanNotes } from "./notes.js";
 
 /** The CLI's `--format json` shape (architecture.md). One entry per scanned root. */
 export interface JsonReport {
@@ -49,7 +50,7 @@ export function renderJson(results: readonly { root: string | null; result: Scan
     for (const s of result.files.skipped) report.files.skipped.push({ ...s, ...rootField });
     for (const a of result.apps)
       report.apps.push({ name: a.name, kind: a.kind, file: a.file, paths: a.paths, ...rootField });
-    for (const note of result.notes) report.notes.push(root === null ? note : `${root}: ${note}`);
+    for (const note of scanNotes(result)) report.notes.push(root === null ? note : `${root}: ${note}`);
   }
   return report;
 }

@@ -1,6 +1,7 @@
 import { ruleDocsUrl } from "../engine/docs-url.js";
 import type { Finding, ScanResult, Severity } from "../engine/types.js";
 import type { RuleModule } from "../rules/rule-module.js";
+import { scanNotes } from "./notes.js";
 
 /**
  * SARIF 2.1.0 as GitHub code scanning reads it: every rule's metadata with its help URI, results with physical
@@ -61,8 +62,8 @@ export function renderSarif(
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: results.flatMap(({ root, result }) =>
-              result.files.skipped.map((skipped) => ({
+            toolExecutionNotifications: results.flatMap(({ root, result }) => [
+              ...result.files.skipped.map((skipped) => ({
                 level: "warning",
                 message: { text: `${skipped.file}: ${skipped.reason}` },
                 locations: [
@@ -73,7 +74,11 @@ export function renderSarif(
                   },
                 ],
               })),
-            ),
+              ...scanNotes(result).map((note) => ({
+                level: "note",
+                message: { text: root === null ? note : `${root}: ${note}` },
+              })),
+            ]),
           },
         ],
       },

@@ -1,4 +1,5 @@
 import type { Finding, ScanResult, Severity } from "../engine/types.js";
+import { scanNotes } from "./notes.js";
 import { countBySeverity } from "./severity-counts.js";
 
 export interface TextOptions {
@@ -14,6 +15,32 @@ const ANSI = {
   bold: "\u001b[1m",
   reset: "\u001b[0m",
 };
+
+/*
+ * C0 controls but tab, DEL, the C1 controls (U+009B alone starts an escape sequence on some terminals), and the
+ * bidirectional overrides and isolates that make a line show other than what it holds. `\r\n` is matched as one, so
+ * that multi-line text keeps its CRLF line ends.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE = /\r\n|[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * Repository text (file and Job names, messages that quote them, diffs) made safe to print on a terminal: every
+ * control character is shown as an escape (`\x1b`, `\n`), so none can move the cursor, recolour, retitle the
+ * window or start a line that looks like output of ours. `multiline` keeps line breaks.
+ */
+export function escapeControlCharacters(text: string, multiline = false): string {
+  return text.replace(UNSAFE, (match) => {
+    if (multiline && (match === "\n" || match === "\r\n")) return match;
+    if (match === "\r\n") return "\\r\\n";
+    if (match === "\n") return "\\n";
+    if (match === "\r") return "\\r";
+    const code = match.charCodeAt(0);
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
 
 /** Terminal output: one block per finding (file:line, severity, rule, message, fix diff, docs), then a summary. */
 export function renderText(
@@ -33,7 +60,7 @@ export function renderText(
   let scanned = 0;
   let skipped = 0;
   for (const { root, result } of results) {
-    const prefix = root === null ? "" : `${root.replace(/\/$/, "")}/`;
+    const prefix = root === null ? "" : escapeControlCharacters(`${root.replace(/\/$/, "")}/`);
     for (const finding of result.findings) {
       if (finding.fix?.kind === "safe") fixable++;
       out.push(formatFinding(prefix, finding, paint, severityColor));
@@ -41,9 +68,9 @@ export function renderText(
     scanned += result.files.scanned.length;
     skipped += result.files.skipped.length;
     for (const s of result.files.skipped)
-      out.push(`${paint("dim", `${prefix}${s.file}: skipped: ${s.reason}`)}`);
-    for (const note of result.notes)
-      out.push(paint("dim", `note: ${prefix === "" ? "" : `${prefix} `}${note}`));
+      out.push(paint("dim", `${prefix}${safe(s.file)}: skipped: ${safe(s.reason)}`));
+    for (const note of scanNotes(result))
+      out.push(paint("dim", `note: ${prefix === "" ? "" : `${prefix} `}${safe(note)}`));
   }
   const total = counts.error + counts.warning + counts.info;
   const summary =
@@ -64,28 +91,36 @@ function formatFinding(
   paint: (color: keyof typeof ANSI, text: string) => string,
   severityColor: Record<Severity, keyof typeof ANSI>,
 ): string {
-  const head = `${paint("bold", `${prefix}${finding.file}:${finding.location.line}:${finding.location.column}`)}  ${paint(severityColor[finding.severity], finding.severity)}  ${finding.rule}`;
-  const lines = [head, `  ${finding.message}`];
+  const head = `${paint("bold", `${prefix}${safe(finding.file)}:${finding.location.line}:${finding.location.column}`)}  ${paint(severityColor[finding.severity], finding.severity)}  ${finding.rule}`;
+  const lines = [head, `  ${safe(finding.message)}`];
   if (finding.fix) {
-    lines.push(`  ${finding.fix.kind === "safe" ? "fix" : "suggestion"}: ${finding.fix.description}`);
+    lines.push(`  ${finding.fix.kind === "safe" ? "fix" : "suggestion"}: ${safe(finding.fix.description)}`);
     lines.push(indentDiff(finding.fix.diff, paint));
   } else if (finding.noFixReason) {
-    lines.push(`  no automatic fix: ${finding.noFixReason.replace(/^no automatic fix: /, "")}`);
+    lines.push(`  no automatic fix: ${safe(finding.noFixReason.replace(/^no automatic fix: /, ""))}`);
   }
-  lines.push(`  ${paint("dim", finding.docsUrl)}`);
+  lines.push(`  ${paint("dim", safe(finding.docsUrl))}`);
   return `${lines.join("\n")}\n`;
 }
 
+function safe(text: string): string {
+  return escapeControlCharacters(text);
+}
+
 function indentDiff(diff: string, paint: (color: keyof typeof ANSI, text: string) => string): string {
-  return diff
-    .split("\n")
-    .filter((line, i, all) => !(i === all.length - 1 && line === ""))
-    .filter((line) => !line.startsWith("--- ") && !line.startsWith("+++ "))
-    .map((line) => {
-      if (line.startsWith("+")) return `    ${paint("green", line)}`;
-      if (line.startsWith("-")) return `    ${paint("red", line)}`;
-      if (line.startsWith("@@")) return `    ${paint("dim", line)}`;
-      return `    ${line}`;
-    })
-    .join("\n");
+  return (
+    diff
+      .split("\n")
+      .filter((line, i, all) => !(i === all.length - 1 && line === ""))
+      .filter((line) => !line.startsWith("--- ") && !line.startsWith("+++ "))
+      // A diff line is a line of the file: its CRLF end is dropped, anything else unsafe shown escaped.
+      .map((line) => safe(line.replace(/\r$/, "")))
+      .map((line) => {
+        if (line.startsWith("+")) return `    ${paint("green", line)}`;
+        if (line.startsWith("-")) return `    ${paint("red", line)}`;
+        if (line.startsWith("@@")) return `    ${paint("dim", line)}`;
+        return `    ${line}`;
+      })
+      .join("\n")
+  );
 }
