@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
-import { lstat, readdir, readFile, realpath } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import type { Dirent } from "node:fs";
+import { lstat, readdir, realpath } from "node:fs/promises";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { isManifestPath, SKIPPED_DIRECTORIES } from "../engine/manifest-path.js";
 import {
@@ -9,32 +10,71 @@ import {
   type RepositorySnapshot,
   type SkippedFile,
 } from "../engine/types.js";
+import { describeError, readRegularFile } from "./safe-fs.js";
 
 const execFileAsync = promisify(execFile);
 
 /** Files read at once: enough to hide the latency of each read, few enough to stay far from the fd limit. */
 const READ_CONCURRENCY = 32;
 
-/** Reads a checkout: every path (forward slashes, relative to root) and the bytes of YAML/JSON/template files. */
-export async function readRepository(root: string): Promise<RepositorySnapshot> {
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const lossyUtf8 = new TextDecoder("utf-8");
+
+export interface ReadRepositoryOptions {
+  /** Files over this size are not read; they are handed on with their size, for the engine to report. */
+  maxFileBytes?: number;
+}
+
+/**
+ * Reads a checkout: every path (forward slashes, relative to root) and the bytes of YAML/JSON/template files.
+ * One bad entry (unreadable, a FIFO or device, a symbolic link, a name that is not UTF-8) is listed in `unread`
+ * with the reason, and the rest is read: only the root itself being unreadable is an error.
+ */
+export async function readRepository(
+  root: string,
+  options: ReadRepositoryOptions = {},
+): Promise<RepositorySnapshot> {
+  const maxBytes = options.maxFileBytes ?? Number.MAX_SAFE_INTEGER;
   const tree: string[] = [];
   const toRead: string[] = [];
   const unread: SkippedFile[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
+  const walk = async (dir: string, relativeDir: string): Promise<void> => {
+    let entries: Dirent<Buffer>[];
+    try {
+      // Names as bytes: a name that is not UTF-8 would otherwise come back mangled and name no file at all.
+      entries = await readdir(dir, { withFileTypes: true, encoding: "buffer" });
+    } catch (error) {
+      if (relativeDir === "") throw error;
+      unread.push({ file: relativeDir, reason: `directory not read: ${describeError(error)}` });
+      return;
+    }
     for (const entry of entries) {
-      const absolute = join(dir, entry.name);
-      const path = relative(root, absolute).split(sep).join("/");
+      let name: string;
+      try {
+        name = strictUtf8.decode(entry.name);
+      } catch {
+        const shown = `${relativeDir === "" ? "" : `${relativeDir}/`}${lossyUtf8.decode(entry.name)}`;
+        if (entry.isDirectory() || isManifestPath(shown))
+          unread.push({ file: shown, reason: "name is not valid UTF-8: not read" });
+        continue;
+      }
+      const absolute = join(dir, name);
+      const path = relativeDir === "" ? name : `${relativeDir}/${name}`;
       // Symlinks are not followed: a link to a parent directory would loop, one outside the repo would leak.
       if (entry.isSymbolicLink()) {
         if (isManifestPath(path)) unread.push({ file: path, reason: SYMLINK_SKIP_REASON });
         continue;
       }
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name)) await walk(absolute);
+        if (!SKIPPED_DIRECTORIES.has(name)) await walk(absolute, path);
         continue;
       }
-      if (!entry.isFile()) continue;
+      if (!entry.isFile()) {
+        // Never opened: reading a FIFO blocks until something writes to it, a device may never end.
+        if (isManifestPath(path))
+          unread.push({ file: path, reason: `${entryType(entry)}, not a regular file: not read` });
+        continue;
+      }
       tree.push(path);
       // Only manifests are read; every other path is listed (directory and kustomize resolution need it).
       if (isManifestPath(path)) toRead.push(path);
@@ -42,16 +82,31 @@ export async function readRepository(root: string): Promise<RepositorySnapshot> 
   };
   const stats = await lstat(root);
   if (!stats.isDirectory()) throw new Error(`${root} is not a directory`);
-  await walk(root);
+  await walk(root, "");
   tree.sort();
   toRead.sort();
   const files: RepoFile[] = [];
   for (let i = 0; i < toRead.length; i += READ_CONCURRENCY) {
     const batch = toRead.slice(i, i + READ_CONCURRENCY);
-    const contents = await Promise.all(batch.map((path) => readFile(join(root, path))));
-    batch.forEach((path, j) => files.push({ path, content: contents[j] ?? new Uint8Array() }));
+    const outcomes = await Promise.all(
+      batch.map((path) => readRegularFile(join(root, path), { maxBytes, followSymlinks: false })),
+    );
+    batch.forEach((path, j) => {
+      const outcome = outcomes[j];
+      if (outcome?.ok) files.push({ path, content: outcome.content });
+      else if (outcome?.tooLarge) files.push({ path, content: new Uint8Array(), size: outcome.size });
+      else unread.push({ file: path, reason: `not read: ${outcome?.reason ?? "unknown error"}` });
+    });
   }
   return { tree, files, unread: unread.sort((a, b) => a.file.localeCompare(b.file)) };
+}
+
+function entryType(entry: Dirent<Buffer>): string {
+  if (entry.isFIFO()) return "a named pipe (FIFO)";
+  if (entry.isCharacterDevice()) return "a character device";
+  if (entry.isBlockDevice()) return "a block device";
+  if (entry.isSocket()) return "a socket";
+  return "not a regular file";
 }
 
 /**
