@@ -20,10 +20,21 @@ export function suppressedRules(
   if (kindStart !== undefined) lines.push(file.lineCounter.linePos(kindStart).line - 2);
   const metadataStart = findPair(object.node, "metadata")?.key?.range?.[0];
   if (metadataStart !== undefined) lines.push(file.lineCounter.linePos(metadataStart).line - 1);
-  const textLines = file.text.split("\n");
   for (const line of lines) {
-    const match = IGNORE_COMMENT.exec(textLines[line] ?? "");
+    const match = IGNORE_COMMENT.exec(lineText(file, line));
     for (const id of splitCsv(match?.[1]?.replace(/\s+/g, ",") ?? "")) ids.add(id);
   }
   return ids;
+}
+
+/**
+ * The text of a 0-based line, cut out of the file with the line starts the parser already counted: splitting the
+ * whole text here, once per Job, made a file of many Jobs quadratic.
+ */
+function lineText(file: ParsedManifestFile, line: number): string {
+  const starts = file.lineCounter.lineStarts;
+  const start = starts[line];
+  if (line < 0 || start === undefined) return "";
+  const next = starts[line + 1];
+  return file.text.slice(start, next === undefined ? file.text.length : next - 1);
 }

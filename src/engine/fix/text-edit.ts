@@ -22,16 +22,51 @@ export function applyEdits(
     applied.push(edit);
     lastEnd = Math.max(lastEnd, edit.end);
   }
-  let result = text;
-  for (const edit of [...applied].reverse()) {
-    result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
+  // Built from pieces in one pass: splicing each edit into the whole text made many edits quadratic.
+  const pieces: string[] = [];
+  let at = 0;
+  for (const edit of applied) {
+    pieces.push(text.slice(at, edit.start), edit.text);
+    at = edit.end;
   }
-  return { text: result, applied, rejected };
+  pieces.push(text.slice(at));
+  return { text: pieces.join(""), applied, rejected };
 }
 
 /** Two sets of edits conflict when they touch the same text, or insert at the same place (their order is unknown). */
 export function editsConflict(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
   return a.some((x) => b.some((y) => (x.start < y.end && y.start < x.end) || x.start === y.start));
+}
+
+/**
+ * Takes each group of edits (one fix) that conflicts with none taken before it, in order, as editsConflict decides:
+ * the taken edits are kept sorted, so each test is a binary search instead of a walk over all of them.
+ */
+export function takeNonConflicting(groups: readonly (readonly TextEdit[])[]): TextEdit[] {
+  const taken: TextEdit[] = [];
+  const firstAtOrAfter = (start: number) => {
+    let low = 0;
+    let high = taken.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((taken[mid]?.start ?? 0) < start) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  const conflicts = (x: TextEdit) => {
+    const i = firstAtOrAfter(x.start);
+    const before = taken[i - 1];
+    const after = taken[i];
+    // Taken edits never overlap one another, so only the neighbours around x.start can touch it.
+    if (before && x.start < before.end) return true;
+    return after !== undefined && (after.start === x.start || after.start < x.end);
+  };
+  for (const group of groups) {
+    if (group.some(conflicts)) continue;
+    for (const edit of group) taken.splice(firstAtOrAfter(edit.start), 0, edit);
+  }
+  return taken;
 }
 
 /**

@@ -13,12 +13,20 @@ import {
   type ManifestObject,
   type ParsedManifestFile,
 } from "../manifests/parse-manifests.js";
-import { lineStart } from "../manifests/yaml-nodes.js";
+import { lineStart, nextLineStart } from "../manifests/yaml-nodes.js";
 import type { TextEdit } from "../types.js";
-import { applyEdits, editsConflict, unifiedDiff } from "./text-edit.js";
+import { applyEdits, takeNonConflicting, unifiedDiff } from "./text-edit.js";
 
 /** ESLint's SourceCodeFixer stops after 10 passes too: a fix that keeps asking for another is a bug. */
 const MAX_FIX_PASSES = 10;
+
+/**
+ * Every re-check parses text again. Most re-parse only the Job's own lines, but one that must fall back to its whole
+ * document (a Job that uses an anchor defined elsewhere in a List) could make a file of many such Jobs quadratic:
+ * the bytes re-parsed per file are capped at a multiple of its size, past which fixes are withdrawn, saying why.
+ */
+const RECHECK_BUDGET_FACTOR = 8;
+const RECHECK_BUDGET_MIN = 256 * 1024;
 
 /** Findings of one file, each fix proven by re-scanning the fixed text (or withdrawn). */
 export function verifiedFindings(
@@ -27,58 +35,187 @@ export function verifiedFindings(
   apps: readonly AppObject[],
 ): RawFinding[] {
   const findings = rawFindings(file, context, apps);
+  const index = indexFile(file, findings);
+  const budget = { bytes: RECHECK_BUDGET_FACTOR * file.text.length + RECHECK_BUDGET_MIN };
   return findings.map((finding) => {
     if (!finding.fix) return finding;
-    const checked = checkFix(file, context, findings, finding, finding.fix.edits);
+    const checked = checkFix(file, context, index, finding, finding.fix.edits, budget);
     if ("problem" in checked)
       return { ...finding, fix: null, noFixReason: `no automatic fix: ${checked.problem}` };
     return { ...finding, fix: { ...finding.fix, diff: checked.diff } };
   });
 }
 
+/** Objects and findings by key, built once per file: looking them up per finding made many Jobs quadratic. */
+interface FileIndex {
+  objects: Map<string, ManifestObject>;
+  objectsOfDocument: Map<number, ManifestObject[]>;
+  findingsOf: Map<string, RawFinding[]>;
+}
+
+function indexFile(file: ParsedManifestFile, findings: readonly RawFinding[]): FileIndex {
+  const objects = new Map<string, ManifestObject>();
+  const objectsOfDocument = new Map<number, ManifestObject[]>();
+  for (const object of file.objects) {
+    objects.set(objectKeyOf(object), object);
+    const inDocument = objectsOfDocument.get(object.docIndex);
+    if (inDocument) inDocument.push(object);
+    else objectsOfDocument.set(object.docIndex, [object]);
+  }
+  const findingsOf = new Map<string, RawFinding[]>();
+  for (const finding of findings) {
+    const list = findingsOf.get(finding.objectKey);
+    if (list) list.push(finding);
+    else findingsOf.set(finding.objectKey, [finding]);
+  }
+  return { objects, objectsOfDocument, findingsOf };
+}
+
 /**
- * Re-scans the fixed text. Edits stay inside the finding's YAML document, so only that document is parsed again
- * (a fix re-parses a fifth of a five-document file, not all of it). Returns the fix's diff, or why it is withdrawn.
+ * The text a fix is re-checked on, by offsets in the file. `blank` (the `- ` before a List item) is parsed as spaces,
+ * so that the item stands alone as a document at its own indentation. `keyOf` maps an object of the re-parsed text
+ * to the key of the object it is in the file.
+ */
+interface RecheckScope {
+  start: number;
+  end: number;
+  blank: [number, number] | null;
+  objects: readonly ManifestObject[];
+  keyOf: (object: ManifestObject) => string;
+}
+
+/**
+ * Re-scans the fixed text: the Job's own lines when they parse alone (a List item), else its YAML document. Edits
+ * stay inside that text, so nothing else of the file is parsed again. Returns the fix's diff, or why it is withdrawn.
  */
 function checkFix(
   file: ParsedManifestFile,
   context: FileContext,
-  before: readonly RawFinding[],
+  index: FileIndex,
   finding: RawFinding,
   edits: readonly TextEdit[],
+  budget: { bytes: number },
 ): { diff: string } | { problem: string } {
-  const object = file.objects.find((o) => objectKeyOf(o) === finding.objectKey);
+  const object = index.objects.get(finding.objectKey);
   if (!object) return { problem: "the fixed object could not be found again" };
-  const [start, end] = object.docRange;
-  if (edits.some((e) => e.start < start || e.end > end))
+  const [docStart, docEnd] = object.docRange;
+  if (edits.some((e) => e.start < docStart || e.end > docEnd))
     return { problem: "its edits reach outside the Job's document" };
-  if (start !== lineStart(file.text, start))
+  if (docStart !== lineStart(file.text, docStart))
     return { problem: "the document does not start on a line of its own" };
-  const beforeText = file.text.slice(start, end);
+  const itemScope = listItemScope(file, object, edits);
+  let checked = itemScope ? recheck(file, context, index, finding, edits, itemScope, budget) : null;
+  if (checked === null || "unparsable" in checked) {
+    // An item that does not parse alone (it uses an anchor set elsewhere in the List): its whole document.
+    const documentScope: RecheckScope = {
+      start: docStart,
+      end: docEnd,
+      blank: null,
+      objects: index.objectsOfDocument.get(object.docIndex) ?? [object],
+      keyOf: (o) => `${object.docIndex}:${o.itemIndex ?? "-"}`,
+    };
+    checked = recheck(file, context, index, finding, edits, documentScope, budget);
+  }
+  if ("unparsable" in checked) return { problem: checked.unparsable };
+  if ("problem" in checked) return checked;
+  return { diff: diffAround(file, object, edits) };
+}
+
+/** A List item that is a block map written on lines of its own can be parsed alone, which is far cheaper. */
+function listItemScope(
+  file: ParsedManifestFile,
+  object: ManifestObject,
+  edits: readonly TextEdit[],
+): RecheckScope | null {
+  const range = object.node.range;
+  if (object.itemIndex === null || object.node.flow || !range) return null;
+  const [itemStart, valueEnd] = range;
+  const text = file.text;
+  let start = lineStart(text, itemStart);
+  if (!/^[ -]*$/.test(text.slice(start, itemStart))) return null;
+  const blank: [number, number] = [start, itemStart];
+  // A suppression comment on the line above an item's first key (`kind:`) must come along.
+  const previous = lineStart(text, start - 1);
+  if (start > object.docRange[0] && text.slice(previous, start).trimStart().startsWith("#")) start = previous;
+  const end = valueEnd > 0 && text[valueEnd - 1] === "\n" ? valueEnd : nextLineStart(text, valueEnd);
+  if (edits.some((e) => e.start < itemStart || e.end > end)) return null;
+  const key = objectKeyOf(object);
+  return { start, end, blank, objects: [object], keyOf: () => key };
+}
+
+type Recheck = { ok: true } | { problem: string } | { unparsable: string };
+
+function recheck(
+  file: ParsedManifestFile,
+  context: FileContext,
+  index: FileIndex,
+  finding: RawFinding,
+  edits: readonly TextEdit[],
+  scope: RecheckScope,
+  budget: { bytes: number },
+): Recheck {
+  const { start, end } = scope;
+  if (end - start > budget.bytes)
+    return {
+      problem: `re-checking it would parse its ${Math.ceil((end - start) / 1024)} KiB document again, past the limit for one file`,
+    };
+  budget.bytes -= end - start;
   const applied = applyEdits(
-    beforeText,
+    file.text.slice(start, end),
     edits.map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
   );
   if (applied.rejected.length > 0) return { problem: "its edits overlap" };
-  const outcome = parseManifestFile(file.path, applied.text);
-  if (!outcome.ok) return { problem: `the fixed file would not parse (${outcome.reason})` };
+  // Edits never reach before the item, so the blanked prefix sits at the same offsets in the fixed text.
+  const parsed = scope.blank
+    ? applied.text.slice(0, scope.blank[0] - start) +
+      " ".repeat(scope.blank[1] - scope.blank[0]) +
+      applied.text.slice(scope.blank[1] - start)
+    : applied.text;
+  const outcome = parseManifestFile(file.path, parsed);
+  if (!outcome.ok) return { unparsable: `the fixed file would not parse (${outcome.reason})` };
   if (outcome.file.problems.length > 0)
-    return { problem: `the fixed file would not parse (${outcome.file.problems.join("; ")})` };
-  const beforeObjects = file.objects.filter((o) => o.docIndex === object.docIndex);
-  const lost = lostContent(beforeObjects, outcome.file.objects);
+    return { unparsable: `the fixed file would not parse (${outcome.file.problems.join("; ")})` };
+  const lost = lostContent(scope.objects, outcome.file.objects);
   if (lost) return { problem: lost };
-  // Inside the re-parsed document the object is document 0: compare findings by rule and item.
-  const local = (f: RawFinding) => `${f.rule}@${f.objectKey.slice(f.objectKey.indexOf(":"))}#${f.subject}`;
-  const sameDocument = before.filter((f) => f.objectKey.startsWith(`${object.docIndex}:`));
+  const localKey = (f: RawFinding, objectKey: string) => `${f.rule}@${objectKey}#${f.subject}`;
   const after = rawFindings(outcome.file, context, []);
-  if (after.some((f) => local(f) === local(finding))) return { problem: "the finding remains after the fix" };
-  const known = new Set(sameDocument.map(local));
-  const unfixable = after.find((f) => !known.has(local(f)) && f.fix === null);
+  const reparsedKey = new Map(outcome.file.objects.map((o) => [objectKeyOf(o), scope.keyOf(o)]));
+  const afterKeys = after.map((f) => localKey(f, reparsedKey.get(f.objectKey) ?? f.objectKey));
+  if (afterKeys.includes(localKey(finding, finding.objectKey)))
+    return { problem: "the finding remains after the fix" };
+  const known = new Set(
+    scope.objects.flatMap((o) =>
+      (index.findingsOf.get(objectKeyOf(o)) ?? []).map((f) => localKey(f, f.objectKey)),
+    ),
+  );
+  const unfixable = after.find((f, i) => !known.has(afterKeys[i] ?? "") && f.fix === null);
   if (unfixable) return { problem: `it would bring up ${unfixable.rule}, which has no fix` };
-  const firstLine = file.lineCounter.linePos(start).line;
-  return { diff: unifiedDiff(file.path, beforeText, applied.text, firstLine - 1) };
+  return { ok: true };
 }
 
+/** Lines of context a unified diff shows around a change. */
+const DIFF_CONTEXT = 3;
+
+/**
+ * The fix's diff, computed on the changed lines and their context only (never past the Job's document, whose
+ * boundaries the diff used to stop at), so a fix in a large document costs its own size, not the document's.
+ */
+function diffAround(file: ParsedManifestFile, object: ManifestObject, edits: readonly TextEdit[]): string {
+  const starts = file.lineCounter.lineStarts;
+  const [docStart, docEnd] = object.docRange;
+  const first = Math.min(...edits.map((e) => e.start));
+  const last = Math.max(...edits.map((e) => e.end));
+  const firstLine = file.lineCounter.linePos(first).line - 1 - DIFF_CONTEXT;
+  const lastLine = file.lineCounter.linePos(last).line - 1 + DIFF_CONTEXT + 1;
+  const start = Math.max(docStart, starts[Math.max(0, firstLine)] ?? 0);
+  const end = Math.min(docEnd, starts[lastLine] ?? file.text.length);
+  const before = file.text.slice(start, end);
+  const after = applyEdits(
+    before,
+    edits.map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
+  ).text;
+  return unifiedDiff(file.path, before, after, file.lineCounter.linePos(start).line - 1);
+}
 const EDITABLE_METADATA = new Set(["annotations", "name", "generateName"]);
 /** The only annotations whose values a fix may change; every other one must come out as it went in. */
 const FIXED_ANNOTATIONS = new Set<string>([
@@ -123,8 +260,7 @@ export function fixText(file: ParsedManifestFile, context: FileContext): string 
     const edits = findings.flatMap((f) => (f.fix?.kind === "safe" ? [f.fix.edits] : []));
     if (edits.length === 0) break;
     // Fixes that touch the same text wait for the next pass, where they are computed again on the new text.
-    const taken: TextEdit[] = [];
-    for (const group of edits) if (!editsConflict(group, taken)) taken.push(...group);
+    const taken = takeNonConflicting(edits);
     const text = applyEdits(current.text, taken).text;
     const outcome = parseManifestFile(file.path, text);
     if (!outcome.ok || text === current.text) break;

@@ -17,8 +17,6 @@ export interface MaskedText {
   templateOnlyLines: Set<number>;
 }
 
-const ACTION = /\{\{[\s\S]*?\}\}/g;
-
 export function hasTemplateActions(text: string): boolean {
   return text.includes("{{");
 }
@@ -27,9 +25,8 @@ export function hasTemplateActions(text: string): boolean {
 export function maskTemplateActions(text: string): MaskedText {
   if (!hasTemplateActions(text)) return { text, masked: false, templateOnlyLines: new Set() };
   const chars = text.split("");
-  for (const match of text.matchAll(ACTION)) {
-    const start = match.index;
-    for (let i = start; i < start + match[0].length; i++) {
+  for (const [start, end] of actionRanges(text)) {
+    for (let i = start; i < end; i++) {
       const ch = chars[i];
       if (ch !== "\n" && ch !== "\r") chars[i] = PLACEHOLDER;
     }
@@ -55,6 +52,22 @@ export function maskTemplateActions(text: string): MaskedText {
     }
   }
   return { text: lines.join("\n"), masked: true, templateOnlyLines };
+}
+
+/**
+ * The `{{ … }}` actions, each from its `{{` to the first `}}` after it (what a lazy regex would match). Found with
+ * indexOf, never a regex: a lazy regex retries from every unclosed `{{` to the end of the text, which is quadratic
+ * in a file full of them. Once one `{{` has no `}}` after it, no later one has either, so the search stops there.
+ */
+function actionRanges(text: string): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let open = text.indexOf("{{"); open !== -1;) {
+    const close = text.indexOf("}}", open + 2);
+    if (close === -1) break;
+    ranges.push([open, close + 2]);
+    open = text.indexOf("{{", close + 2);
+  }
+  return ranges;
 }
 
 export function containsPlaceholder(value: string): boolean {
