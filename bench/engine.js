@@ -169,3 +169,43 @@ if (process.argv[2] === "--child") {
     rmSync(generated, { recursive: true, force: true });
   }
 }
+
+// Hostile input (issue 8, point 2): long file names against the worst globs a repository can hold, in an
+// Application's include/exclude (gobwas), an ApplicationSet's git generator (Go path.Match) and templated path, and
+// the configuration's ignore. As backtracking RegExps these took from 10 s to hours.
+function generateWorstGlobRepository(dir) {
+  const stars = (k, sep = "") => `${`*a${sep}`.repeat(k)}*b`;
+  const job = (name) =>
+    `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n`;
+  // 64 characters, and 250: about the longest name a file system allows.
+  for (const [i, n] of [64, 250].entries()) {
+    for (let d = 0; d < 50; d++) {
+      const sub = join(dir, "apps", `${"a".repeat(n - 3)}${String(d).padStart(3, "0")}`);
+      mkdirSync(sub, { recursive: true });
+      writeFileSync(join(sub, `${"a".repeat(n - 5)}.yaml`), job(`job-${i}-${d}`));
+    }
+  }
+  mkdirSync(join(dir, "argocd"), { recursive: true });
+  mkdirSync(join(dir, ".github"), { recursive: true });
+  writeFileSync(
+    join(dir, "argocd", "app.yaml"),
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: worst\nspec:\n  source:\n    repoURL: https://github.com/example/bench.git\n    path: apps\n    directory:\n      recurse: true\n      include: '${stars(500)}'\n      exclude: '{${stars(100)},${stars(120)}}'\n`,
+  );
+  writeFileSync(
+    join(dir, "argocd", "appset.yaml"),
+    `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: worst\nspec:\n  generators:\n    - git:\n        repoURL: https://github.com/example/bench.git\n        directories:\n          - path: '${stars(500)}'\n          - path: 'apps/*'\n  template:\n    metadata:\n      name: x\n    spec:\n      source:\n        repoURL: https://github.com/example/bench.git\n        path: '${"{{x}}a".repeat(100)}{{path}}/{{y}}b'\n`,
+  );
+  writeFileSync(join(dir, ".github", "argocd-job-guard.yml"), `ignore: ['**/${stars(500)}']\n`);
+}
+
+function reportWorstGlobs() {
+  const dir = mkdtempSync(join(tmpdir(), "ajg-bench-globs-"));
+  try {
+    generateWorstGlobRepository(dir);
+    report("long file names with the worst globs (100 files, patterns of 1,000 characters)", [dir]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] !== "--child") reportWorstGlobs();
