@@ -135,6 +135,48 @@ spec:
     expect(result.apps[0]?.paths).toEqual(["apps/a"]);
   });
 
+  it("templated paths: generator parameters stand for the generated directories, other expressions for anything", () => {
+    const appset = (path: string) => `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: apps
+spec:
+  generators:
+    - git:
+        repoURL: ${REPO}
+        directories:
+          - path: apps/*
+  template:
+    metadata:
+      name: x
+    spec:
+      source:
+        repoURL: ${REPO}
+        path: '${path}'
+`;
+    const files = [
+      { path: "apps/a/base.yaml", content: "kind: ConfigMap\n" },
+      { path: "apps/b/base.yaml", content: "kind: ConfigMap\n" },
+      { path: "apps/a/overlays/prod/job.yaml", content: job("a-prod") },
+      { path: "apps/b/overlays/dev/eu/job.yaml", content: job("b-dev-eu") },
+      { path: "other/a/overlays/prod/job.yaml", content: job("other") },
+      { path: "envs/a/job.yaml", content: job("env-a") },
+      { path: "envs/c/job.yaml", content: job("env-c") },
+    ];
+    const paths = (path: string) =>
+      scanRepository({
+        files: [{ path: "argocd/appset.yaml", content: appset(path) }, ...files],
+        repoUrl: REPO,
+      }).apps[0]?.paths;
+
+    expect(paths("{{path}}/overlays/{{ .Values.cluster }}/")).toEqual([
+      "apps/a/overlays/prod",
+      "apps/b/overlays/dev/eu",
+    ]);
+    expect(paths("envs/{{.path.basename}}")).toEqual(["envs/a"]);
+    expect(paths("{{x}}/overlays/prod")).toEqual(["apps/a/overlays/prod", "other/a/overlays/prod"]);
+  });
+
   it("multi-source: sources override source; chart and ref-only sources deploy nothing from here", () => {
     const sources = `  source:\n    repoURL: ${REPO}\n    path: ignored\n  sources:\n    - repoURL: https://charts.example.com\n      chart: redis\n      targetRevision: 1.0.0\n    - repoURL: git@github.com:Example/gitops.git\n      ref: values\n    - repoURL: ssh://git@github.com/example/gitops\n      path: apps/api\n`;
     const files = [

@@ -3,7 +3,8 @@ import { basename, dirname, joinRepoPath, type RepoTree } from "../repo-tree.js"
 import type { AppSummary, DeployingApp } from "../types.js";
 import type { AppSource, ArgoApp } from "./find-applications.js";
 import { readAnnotationPatches, type AnnotationPatch } from "./kustomize-patches.js";
-import { escapeRegExp, gobwasGlobRegExp, goPathMatchRegExp, normaliseRepoUrl } from "./patterns.js";
+import { anyChar, GlobMatcher, literal, MAX_PATTERN_LENGTH, type GlobNode } from "../glob.js";
+import { gobwasGlobMatcher, goPathMatcher, normaliseRepoUrl } from "./patterns.js";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 /** reposerver's manifestFile regexp; jsonnet is listed by Argo CD but cannot be evaluated here. */
@@ -97,7 +98,11 @@ function resolveSourceRoots(
     const root = path === "." ? "" : path;
     return context.tree.hasDirectory(root) ? [root] : [];
   }
-  const pattern = templatedPathRegExp(path, app, context.tree);
+  if (path.length > MAX_PATTERN_LENGTH) {
+    notes.push(`templated path longer than ${MAX_PATTERN_LENGTH} characters was not matched`);
+    return [];
+  }
+  const pattern = templatedPathMatcher(path, app, context.tree);
   const roots = [...context.tree.directories]
     .filter((dir) => pattern.test(dir) && isAppRoot(dir, context.tree))
     .sort();
@@ -107,27 +112,34 @@ function resolveSourceRoots(
 }
 
 /**
- * A templated source path as a RegExp over directories. The git generator's `path` parameters expand to the
- * directories the generator matches; any other template expression may stand for anything.
+ * A templated source path as a matcher over directories. The git generator's `path` parameters expand to the
+ * directories the generator matches (a set of words, matched as a trie); any other template expression may stand
+ * for anything.
  */
-function templatedPathRegExp(path: string, app: ArgoApp, tree: RepoTree): RegExp {
+function templatedPathMatcher(path: string, app: ArgoApp, tree: RepoTree): GlobMatcher {
   const generated = gitGeneratorDirectories(app, tree);
-  let source = "";
+  const items: GlobNode[] = [];
   let last = 0;
-  for (const match of path.matchAll(/\{\{[\s\S]*?\}\}/g)) {
-    source += escapeRegExp(path.slice(last, match.index));
-    const expression = match[0].replace(/[{}`\-\s]/g, "").replace(/^\./, "");
+  // indexOf, not a lazy RegExp: an unclosed `{{` repeated along the path must not rescan the rest each time.
+  for (let open = path.indexOf("{{"); open !== -1; open = path.indexOf("{{", last)) {
+    const close = path.indexOf("}}", open + 2);
+    if (close === -1) break;
+    if (open > last) items.push(literal(path.slice(last, open)));
+    const expression = path
+      .slice(open, close + 2)
+      .replace(/[{}`\-\s]/g, "")
+      .replace(/^\./, "");
     if (generated.length > 0 && /^path(\.path)?$/.test(expression)) {
-      source += `(?:${generated.map(escapeRegExp).join("|")})`;
+      items.push({ t: "words", words: generated });
     } else if (generated.length > 0 && /^path\.basename$/.test(expression)) {
-      source += `(?:${[...new Set(generated.map(basename))].map(escapeRegExp).join("|")})`;
-    } else {
-      source += ".*";
+      items.push({ t: "words", words: [...new Set(generated.map(basename))] });
+    } else if (items[items.length - 1]?.t !== "star") {
+      items.push({ t: "star", test: anyChar });
     }
-    last = match.index + match[0].length;
+    last = close + 2;
   }
-  source += escapeRegExp(path.slice(last));
-  return new RegExp(`^${source.replace(/(\\\/)+$/, "")}$`);
+  items.push(literal(path.slice(last).replace(/\/+$/, "")));
+  return new GlobMatcher({ t: "seq", items });
 }
 
 /** Directories an ApplicationSet's git generators produce (Go path.Match; exclusions win; dot-dirs skipped). */
@@ -136,8 +148,8 @@ function gitGeneratorDirectories(app: ArgoApp, tree: RepoTree): string[] {
     patterns: { path: string; exclude: boolean }[],
     candidates: Iterable<string>,
   ): string[] => {
-    const include = patterns.filter((p) => !p.exclude).map((p) => goPathMatchRegExp(p.path));
-    const exclude = patterns.filter((p) => p.exclude).map((p) => goPathMatchRegExp(p.path));
+    const include = patterns.filter((p) => !p.exclude).map((p) => goPathMatcher(p.path));
+    const exclude = patterns.filter((p) => p.exclude).map((p) => goPathMatcher(p.path));
     return [...candidates].filter(
       (candidate) =>
         include.some((re) => re?.test(candidate)) &&
@@ -174,15 +186,16 @@ function filesOfRoot(
     followKustomization(kustomization, context, files, new Set(), notes, 0, []);
     return files;
   }
-  const include = source.directory.include ? gobwasGlobRegExp(source.directory.include) : null;
-  const exclude = source.directory.exclude ? gobwasGlobRegExp(source.directory.exclude) : null;
+  // A pattern that does not compile (or is over-long) matches nothing, as in Argo CD's util/glob.Match.
+  const include = source.directory.include ? gobwasGlobMatcher(source.directory.include) : undefined;
+  const exclude = source.directory.exclude ? gobwasGlobMatcher(source.directory.exclude) : undefined;
   return unpatched(
     context.tree.filesIn(root, source.directory.recurse).filter((file) => {
       if (!DIRECTORY_MANIFEST.test(file)) return false;
       const relative = file.slice(prefix.length);
       // Argo CD applies exclude first, then include.
       if (exclude?.test(relative)) return false;
-      return include ? include.test(relative) : true;
+      return include === undefined ? true : include !== null && include.test(relative);
     }),
   );
 }
