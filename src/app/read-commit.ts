@@ -1,6 +1,6 @@
-import picomatch from "picomatch";
 import type { Config } from "../config/schema.js";
 import { patchFilesOfKustomizations } from "../engine/argocd/kustomize-patches.js";
+import { configGlobTest } from "../engine/glob.js";
 import { isInSkippedDirectory, isManifestPath } from "../engine/manifest-path.js";
 import { SYMLINK_SKIP_REASON, type RepoFile, type RepositorySnapshot } from "../engine/types.js";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "../github/commit-archive.js";
@@ -66,8 +66,7 @@ async function readCommitFileByFile(
   if (manifests.length <= FALLBACK_MAX_BLOBS) {
     files = await source.files(tree, manifests);
   } else {
-    const isConfiguredApplication =
-      config.applications.length > 0 ? picomatch([...config.applications], { dot: true }) : () => false;
+    const isConfiguredApplication = configGlobTest(config.applications);
     const structural = manifests.filter(
       (path) => KUSTOMIZATION.test(path) || APPLICATION_PATH_HINT.test(path) || isConfiguredApplication(path),
     );

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parse as parseYaml, YAMLParseError } from "yaml";
+import { configGlobProblem } from "../engine/glob.js";
 
 /**
  * The repository configuration (`.github/argocd-job-guard.yml`, or `--config FILE`).
@@ -8,13 +9,23 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
  */
 const severityOrOff = z.enum(["off", "info", "warning", "error"]);
 const hookDeletePolicy = z.enum(["BeforeHookCreation", "HookSucceeded", "HookFailed"]);
+/** The configuration comes from the repository, so its globs are bounded like every other pattern there. */
+const MAX_GLOBS = 256;
+const glob = z
+  .string()
+  .min(1)
+  .superRefine((pattern, context) => {
+    const problem = configGlobProblem(pattern);
+    if (problem !== null) context.addIssue({ code: "custom", message: `invalid glob: ${problem}` });
+  });
+const globs = z.array(glob).max(MAX_GLOBS).default([]);
 
 export const ConfigSchema = z
   .strictObject({
-    paths: z.array(z.string().min(1)).default([]),
-    ignore: z.array(z.string().min(1)).default([]),
+    paths: globs,
+    ignore: globs,
     /** For the GitHub App: where Argo CD Application manifests live, besides the paths it recognises by name. */
-    applications: z.array(z.string().min(1)).default([]),
+    applications: globs,
     rules: z.record(z.string(), severityOrOff).default({}),
     fix: z
       .strictObject({

@@ -1,10 +1,10 @@
-import picomatch from "picomatch";
 import { DEFAULT_CONFIG, type Config } from "../config/schema.js";
 import { RULES } from "../rules/index.js";
 import type { RuleModule } from "../rules/rule-module.js";
 import { mapDeployedFiles, type DeploymentMap } from "./argocd/deployed-files.js";
 import { isArgoApp, readArgoApp, type ArgoApp } from "./argocd/find-applications.js";
 import { normaliseRepoUrl } from "./argocd/patterns.js";
+import { configGlobTest } from "./glob.js";
 import { jobIdentity, stripKey, type AppObject, type FileContext } from "./file-findings.js";
 import { unifiedDiff } from "./fix/text-edit.js";
 import { fixText, verifiedFindings } from "./fix/verify-fix.js";
@@ -103,7 +103,7 @@ const KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 function analyse(input: ScanInput): Analysis {
   const config = input.config ?? DEFAULT_CONFIG;
   const rules = input.rules ?? RULES;
-  const isIgnored = config.ignore.length > 0 ? picomatch(config.ignore, { dot: true }) : () => false;
+  const isIgnored = configGlobTest(config.ignore);
   const tree = new RepoTree((input.tree ?? input.files.map((f) => f.path)).filter((p) => !isIgnored(p)));
   const skipped: SkippedFile[] = (input.unread ?? []).filter((file) => !isIgnored(file.file));
   const scanned: string[] = [];
@@ -220,8 +220,8 @@ function deploymentLookup(
   if (config.paths.length > 0) {
     const include = config.paths.filter((p) => !p.startsWith("!"));
     const exclude = config.paths.filter((p) => p.startsWith("!")).map((p) => p.slice(1));
-    const isIncluded = picomatch(include.length > 0 ? include : ["**"], { dot: true });
-    const isExcluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+    const isIncluded = configGlobTest(include.length > 0 ? include : ["**"]);
+    const isExcluded = configGlobTest(exclude);
     return (path) => (isIncluded(path) && !isExcluded(path) ? [] : null);
   }
   return () => [];
