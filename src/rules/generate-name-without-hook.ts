@@ -1,5 +1,5 @@
 import { ANNOTATION } from "../engine/argocd/annotations.js";
-import { annotationEdits } from "../engine/fix/annotation-edits.js";
+import { annotationEdits, noEditReason } from "../engine/fix/annotation-edits.js";
 import { hookPhaseFor } from "../engine/fix/strategy-fix.js";
 import type { RuleModule } from "./rule-module.js";
 import { noFix } from "./rule-module.js";
@@ -40,7 +40,7 @@ export const generateNameWithoutHook = {
                 edits,
               },
             }
-          : noFix("no safe place was found in the manifest to add the annotations"),
+          : noFix(noEditReason(job, "no safe place was found in the manifest to add the annotations")),
       },
     ];
   },

@@ -1,5 +1,5 @@
 import { ANNOTATION } from "../engine/argocd/annotations.js";
-import { annotationEdits, patchedReason } from "../engine/fix/annotation-edits.js";
+import { annotationEdits, noEditReason, patchedReason } from "../engine/fix/annotation-edits.js";
 import type { JobView } from "../engine/jobs/job-view.js";
 import type { RuleModule } from "./rule-module.js";
 import { noFix } from "./rule-module.js";
@@ -53,5 +53,5 @@ export const hookNotRecreated = {
 function noFixReason(job: JobView, key: string): string {
   if (job.patchedAnnotations.keys.has(key)) return patchedReason(job, key);
   if (job.annotationsTemplated) return "the delete policy comes from Helm values";
-  return "no safe place was found in the manifest for the delete policy";
+  return noEditReason(job, "no safe place was found in the manifest for the delete policy");
 }

@@ -71,7 +71,7 @@ function correctTokens(job: JobView, key: string, valid: readonly string[]): Fix
   const current = job.annotations.get(key);
   if (job.patchedAnnotations.keys.has(key)) return noFix(patchedReason(job, key));
   if (!node || current === undefined || job.annotationsTemplated)
-    return noFix("the annotation value is not a plain value in the manifest");
+    return noFix(job.editBlocker ?? "the annotation value is not a plain value in the manifest");
   const corrected: string[] = [];
   for (const token of splitCsv(current)) {
     if (valid.includes(token)) {

@@ -18,11 +18,12 @@ export type AnnotationChange = { key: string; set: string } | { key: string; mer
 /**
  * Edits that bring a Job's annotations to the wanted state: existing values are merged or replaced in place,
  * missing keys are added to the existing `annotations:` map, or a new map is created under `metadata`.
- * Returns null when the Job's layout leaves no safe place for the edit (no metadata, say).
+ * Returns null when the Job's layout leaves no safe place for the edit (no metadata, say; see noEditReason).
  */
 export function annotationEdits(job: JobView, changes: readonly AnnotationChange[]): TextEdit[] | null {
   // A value a Kustomize patch sets would override the edit: the change belongs in the patch.
   if (patchedKeyOf(job, changes) !== null) return null;
+  if (job.editBlocker !== null) return null;
   const edits: TextEdit[] = [];
   const missing: NewEntry[] = [];
   const inFlow = job.annotationsNode?.flow === true;
@@ -80,6 +81,11 @@ export function annotationEdits(job: JobView, changes: readonly AnnotationChange
 /** The first annotation among `changes` that a Kustomize patch sets on the Job, or null. */
 export function patchedKeyOf(job: JobView, changes: readonly { key: string }[]): string | null {
   return changes.find((change) => job.patchedAnnotations.keys.has(change.key))?.key ?? null;
+}
+
+/** Why annotationEdits found no place for the edit: what blocks editing, or `fallback` when nothing in particular. */
+export function noEditReason(job: JobView, fallback: string): string {
+  return job.editBlocker ?? fallback;
 }
 
 /** Why a fix that touches `key` is not made: the Kustomize patch that sets it. */

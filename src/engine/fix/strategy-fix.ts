@@ -3,7 +3,13 @@ import type { FixOutcome } from "../../rules/rule-module.js";
 import { ANNOTATION, splitCsv } from "../argocd/annotations.js";
 import { looksLikeMigration, type JobView } from "../jobs/job-view.js";
 import { findPair } from "../manifests/yaml-nodes.js";
-import { annotationEdits, patchedKeyOf, patchedReason, type AnnotationChange } from "./annotation-edits.js";
+import {
+  annotationEdits,
+  noEditReason,
+  patchedKeyOf,
+  patchedReason,
+  type AnnotationChange,
+} from "./annotation-edits.js";
 import { renameKey, replaceScalar } from "./edit-builders.js";
 import { isScalar } from "yaml";
 
@@ -67,7 +73,10 @@ export function buildStrategyFix(
     if (job.patchedAnnotations.keys.has(ANNOTATION.syncOptions)) {
       return { noFixReason: patchedReason(job, ANNOTATION.syncOptions) };
     }
-    if (!edits) return { noFixReason: "no safe place was found in the manifest to add the annotation" };
+    if (!edits)
+      return {
+        noFixReason: noEditReason(job, "no safe place was found in the manifest to add the annotation"),
+      };
     return {
       fix: {
         kind: "safe",
@@ -95,7 +104,10 @@ export function buildStrategyFix(
   const edits = annotationEdits(job, changes);
   const patchedKey = patchedKeyOf(job, changes);
   if (patchedKey !== null) return { noFixReason: patchedReason(job, patchedKey) };
-  if (!edits) return { noFixReason: "no safe place was found in the manifest to add the annotations" };
+  if (!edits)
+    return {
+      noFixReason: noEditReason(job, "no safe place was found in the manifest to add the annotations"),
+    };
   if (strategy === "generateName" && job.name !== null) {
     const pair = findPair(job.metadataNode, "name");
     if (!pair || !isScalar(pair.value)) return { noFixReason: "metadata.name is not a plain value" };

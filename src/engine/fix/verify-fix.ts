@@ -14,6 +14,7 @@ import {
   type ParsedManifestFile,
 } from "../manifests/parse-manifests.js";
 import { lineStart, nextLineStart } from "../manifests/yaml-nodes.js";
+import { editBlocker } from "./shared-nodes.js";
 import type { TextEdit } from "../types.js";
 import { applyEdits, takeNonConflicting, unifiedDiff } from "./text-edit.js";
 
@@ -98,6 +99,8 @@ function checkFix(
 ): { diff: string } | { problem: string } {
   const object = index.objects.get(finding.objectKey);
   if (!object) return { problem: "the fixed object could not be found again" };
+  const blocked = editBlocker(file, object);
+  if (blocked) return { problem: blocked };
   const [docStart, docEnd] = object.docRange;
   if (edits.some((e) => e.start < docStart || e.end > docEnd))
     return { problem: "its edits reach outside the Job's document" };

@@ -8,6 +8,7 @@ import {
   type DeletePolicyInfo,
   type HookInfo,
 } from "../argocd/annotations.js";
+import { editBlocker } from "../fix/shared-nodes.js";
 import { containsPlaceholder } from "../manifests/helm-mask.js";
 import {
   isRecord,
@@ -37,6 +38,8 @@ export interface JobView {
   patchedAnnotations: { keys: Set<string>; sources: string[] };
   /** The Kustomize overlays deploying this Job patch its annotations differently: only its own were judged. */
   patchedDifferently: boolean;
+  /** Why the annotations cannot be edited where they are written (aliases, merge keys, Helm branches), or null. */
+  editBlocker: string | null;
   metadataNode: YAMLMap | null;
   annotationsNode: YAMLMap | null;
   hook: HookInfo;
@@ -117,6 +120,7 @@ export function buildJobView(
     annotations,
     patchedAnnotations: patched.applied,
     patchedDifferently: patched.differently,
+    editBlocker: editBlocker(file, object),
     metadataNode,
     annotationsNode,
     hook: readHook(annotations),

@@ -62,6 +62,8 @@ export function parseManifestFile(path: string, text: string, options: ParseOpti
     documents = parseAllDocuments(parsedText, {
       // Helm if/else branches both stay visible after masking, so keys may repeat in a template.
       uniqueKeys: helm === null,
+      // Argo CD's YAML parser honours merge keys (`<<: *defaults`): a hook annotation may come from one.
+      merge: true,
       prettyErrors: false,
     }) as Document.Parsed[];
   } catch (error) {
