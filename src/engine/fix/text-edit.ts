@@ -33,14 +33,10 @@ export function applyEdits(
   return { text: pieces.join(""), applied, rejected };
 }
 
-/** Two sets of edits conflict when they touch the same text, or insert at the same place (their order is unknown). */
-export function editsConflict(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
-  return a.some((x) => b.some((y) => (x.start < y.end && y.start < x.end) || x.start === y.start));
-}
-
 /**
- * Takes each group of edits (one fix) that conflicts with none taken before it, in order, as editsConflict decides:
- * the taken edits are kept sorted, so each test is a binary search instead of a walk over all of them.
+ * Takes each group of edits (one fix) that conflicts with none taken before it, in order. Two edits conflict when
+ * they touch the same text or insert at the same place (their order is unknown). The taken edits are kept sorted,
+ * so each test is a binary search instead of a walk over all of them.
  */
 export function takeNonConflicting(groups: readonly (readonly TextEdit[])[]): TextEdit[] {
   const taken: TextEdit[] = [];
