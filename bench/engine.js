@@ -4,7 +4,8 @@
 // a quarter of them Jobs), it measures, each in a fresh process so peak memory is its own:
 //   parse  a bare `yaml` parseAllDocuments of the same text (the floor),
 //   scan   the CLI's whole scan (read files, discover apps, rules, verified fixes, JSON output),
-// and prints time, MB/s, documents/s and peak RSS side by side.
+// and prints time, MB/s, documents/s and peak RSS side by side; then the scan time of adversarial files (a 1 MiB
+// kind: List of Jobs, 10,000 named Jobs in one file, 1 MiB of nameless Jobs, a 1 MiB unclosed Helm template).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -92,6 +93,74 @@ spec:
   }
 }
 
+// Adversarial shapes (issue 8): one file each, just under the default 1 MiB limit, built to find super-linear paths.
+const MiB = 1024 * 1024;
+const jobText = (i, named) => `apiVersion: batch/v1
+kind: Job
+metadata:
+${named ? `  name: job-${i}\n` : "  labels: {app: nameless}\n"}spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: run
+          image: busybox:1.${i % 10}
+`;
+function fillTo(limit, piece) {
+  const parts = [];
+  let size = 0;
+  for (let i = 0; ; i++) {
+    const next = piece(i);
+    if (size + next.length > limit) return parts.join("");
+    parts.push(next);
+    size += next.length;
+  }
+}
+const ADVERSARIAL = {
+  "1 MiB kind: List of Jobs": () => [
+    "list.yaml",
+    "apiVersion: v1\nkind: List\nitems:\n" +
+      fillTo(MiB - 64, (i) =>
+        jobText(i, true)
+          .trimEnd()
+          .split("\n")
+          .map((line, k) => (k === 0 ? "  - " : "    ") + line)
+          .join("\n")
+          .concat("\n"),
+      ),
+  ],
+  "10,000 named Jobs in one file": () => [
+    "jobs.yaml",
+    Array.from(
+      { length: 10000 },
+      (_, i) => `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j-${i}\nspec: {}\n`,
+    ).join("---\n"),
+  ],
+  "1 MiB of nameless Jobs": () => ["nameless.yaml", fillTo(MiB - 64, (i) => "---\n" + jobText(i, false))],
+  "1 MiB Helm template, unclosed {{ on every line": () => [
+    "chart/templates/job.yaml",
+    "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\n" +
+      fillTo(MiB - 64, (i) => `  l${i}: {{ .Values.v${i}\n`),
+  ],
+};
+
+function reportAdversarial() {
+  for (const [label, make] of Object.entries(ADVERSARIAL)) {
+    const dir = mkdtempSync(join(tmpdir(), "ajg-bench-adv-"));
+    try {
+      const [path, text] = make();
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      writeFileSync(join(dir, path), text);
+      const scan = measure("scan", [dir]);
+      console.log(
+        `${label}: ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB  scan ${scan.ms.toFixed(0).padStart(6)} ms  peak ${scan.maxRssMb.toFixed(0).padStart(4)} MB  (target < 2000 ms)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
 async function child(mode, roots) {
   // Modules are loaded before the clock starts, for both sides: the comparison is of the work done.
   const { parseAllDocuments } = await import("yaml");
@@ -168,6 +237,7 @@ if (process.argv[2] === "--child") {
   } finally {
     rmSync(generated, { recursive: true, force: true });
   }
+  reportAdversarial();
 }
 
 // Hostile input (issue 8, point 2): long file names against the worst globs a repository can hold, in an
