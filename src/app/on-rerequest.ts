@@ -1,59 +1,63 @@
 import type { Context } from "probot";
-import { publishCheckRun } from "../github/check-run-publisher.js";
-import { RepoSource, type RepoRef } from "../github/repo-source.js";
-import { renderConfigErrorReport, renderNoManifestsReport } from "../render/check-run.js";
-import { loadRepoConfig, type LoadedConfig } from "./load-config.js";
-import { scanAndPublish } from "./on-push.js";
-import { isManifest, ZERO_SHA } from "./scan-commit.js";
-
-interface SuiteCommit {
-  head_sha?: string | null;
-  before?: string | null;
-}
+import { RepoSource } from "../github/repo-source.js";
+import { CHECK_RUN_NAME } from "../render/github-limits.js";
+import { checkCommit } from "./check-commit.js";
+import { CheckRunPayload, CheckSuitePayload, parsePayload } from "./payloads.js";
+import { ZERO_SHA } from "./scan-commit.js";
+import type { Scanner } from "./scanner.js";
 
 /** "Re-run all checks" on the check suite: scan the commit again and publish a new check run. */
-export async function onCheckSuiteRerequested(context: Context<"check_suite.rerequested">): Promise<void> {
-  const { repository } = context.payload;
-  await rescan(context, context.payload.check_suite, repository.html_url, repository.default_branch);
+export async function onCheckSuiteRerequested(
+  context: Context<"check_suite.rerequested">,
+  scanner: Scanner,
+): Promise<void> {
+  const payload = parsePayload(CheckSuitePayload, context.payload, "check_suite");
+  await rescan(context, payload.check_suite, payload.repository, scanner);
 }
 
-/** "Re-run" on our check run: scan the commit again and publish a new check run. */
-export async function onCheckRunRerequested(context: Context<"check_run.rerequested">): Promise<void> {
-  const { repository } = context.payload;
-  await rescan(
-    context,
-    context.payload.check_run.check_suite,
-    repository.html_url,
-    repository.default_branch,
-  );
+/**
+ * "Re-run" on our check run: scan the commit again and publish a new check run. Another app's check run is not
+ * ours to re-run (`appId`, when known, and the name tell).
+ */
+export async function onCheckRunRerequested(
+  context: Context<"check_run.rerequested">,
+  scanner: Scanner,
+  appId: number | null,
+): Promise<void> {
+  const payload = parsePayload(CheckRunPayload, context.payload, "check_run");
+  const { check_run: checkRun } = payload;
+  if (checkRun.name !== CHECK_RUN_NAME || (appId !== null && checkRun.app?.id !== appId)) return;
+  await rescan(context, checkRun.check_suite, payload.repository, scanner);
 }
 
 async function rescan(
-  context: { octokit: Context["octokit"]; repo: () => RepoRef; config: Context["config"] },
-  suite: SuiteCommit,
-  repoUrl: string,
-  defaultBranch: string,
+  context: {
+    octokit: Context["octokit"];
+    repo: () => { owner: string; repo: string };
+    config: Context["config"];
+  },
+  suite: { head_sha: string; before?: string | null | undefined },
+  repository: { html_url: string; default_branch: string },
+  scanner: Scanner,
 ): Promise<void> {
-  const headSha = suite.head_sha ?? "";
-  if (headSha === "") return;
-  const before = typeof suite.before === "string" && !ZERO_SHA.test(suite.before) ? suite.before : null;
+  const headSha = suite.head_sha;
+  const baseSha = typeof suite.before === "string" && !ZERO_SHA.test(suite.before) ? suite.before : null;
   const ref = context.repo();
-  const comparison = await new RepoSource(context.octokit, ref).compare(before ?? defaultBranch, headSha);
-  const changed = comparison.files;
-  const loaded: LoadedConfig = await loadRepoConfig(context);
-  if (!loaded.ok) {
-    await publishCheckRun(context.octokit, ref, headSha, renderConfigErrorReport(loaded.file, loaded.errors));
-    return;
-  }
-  if (!changed.some((file) => isManifest(file.path))) {
-    await publishCheckRun(context.octokit, ref, headSha, renderNoManifestsReport());
-    return;
-  }
-  await scanAndPublish(
-    context.octokit,
+  const comparison = await new RepoSource(context.octokit, ref).compare(
+    baseSha ?? repository.default_branch,
+    headSha,
+  );
+  await checkCommit(
+    context,
     ref,
-    repoUrl,
-    { headSha, baseSha: before, changed, changedListComplete: comparison.complete },
-    loaded.config,
+    {
+      headSha,
+      baseSha,
+      changed: comparison.files,
+      changedListComplete: comparison.complete,
+      repoUrl: repository.html_url,
+    },
+    scanner,
+    true,
   );
 }

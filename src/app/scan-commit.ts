@@ -1,10 +1,10 @@
 import type { ProbotOctokit } from "probot";
 import type { Config } from "../config/schema.js";
 import { isManifestPath } from "../engine/manifest-path.js";
-import { scanRepository } from "../engine/scan.js";
 import type { RepoFile, ScanResult } from "../engine/types.js";
 import { RepoSource, type ChangedFile, type RepoRef } from "../github/repo-source.js";
 import { readBaseFiles, readCommit } from "./read-commit.js";
+import { inProcessScanner, type Scanner } from "./scanner.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -36,6 +36,7 @@ export async function scanCommit(
     changed: readonly ChangedFile[];
     repoUrl: string | null;
   },
+  scanner: Scanner = inProcessScanner,
 ): Promise<CommitScan> {
   const source = new RepoSource(octokit, ref);
   const changedPaths = commit.changed.filter((file) => file.status !== "removed").map((file) => file.path);
@@ -53,7 +54,7 @@ export async function scanCommit(
     baseFiles = base.files;
     notes.push(...base.notes);
   }
-  const result = scanRepository({
+  const result = await scanner({
     ...head.snapshot,
     repoUrl: commit.repoUrl,
     config,

@@ -23,8 +23,9 @@ export interface CheckRunAction {
 }
 
 /**
- * Publishes a report as one completed check run on a commit. GitHub takes at most 50 annotations per request, so
- * the first 50 go with the creation and the rest follow in updates of 50.
+ * Publishes a report as one completed check run on a commit, for reports known before any work (no manifest
+ * changed, an invalid configuration). GitHub takes at most 50 annotations per request, so the first 50 go with the
+ * creation and the rest follow in updates of 50.
  */
 export async function publishCheckRun(
   octokit: Octokit,
@@ -34,28 +35,71 @@ export async function publishCheckRun(
   actions: readonly CheckRunAction[] = [],
 ): Promise<number> {
   assertValidActions(actions);
-  const batches: CheckRunReport["annotations"][] = [];
-  for (let i = 0; i < report.annotations.length; i += MAX_ANNOTATIONS_PER_REQUEST) {
-    batches.push(report.annotations.slice(i, i + MAX_ANNOTATIONS_PER_REQUEST));
-  }
-  const output = (annotations: CheckRunReport["annotations"]) => ({
-    title: report.title,
-    summary: report.summary,
-    ...(annotations.length > 0 ? { annotations } : {}),
-  });
+  const [first = [], ...rest] = annotationBatches(report);
   const { data } = await octokit.rest.checks.create({
     ...ref,
     name: CHECK_RUN_NAME,
     head_sha: headSha,
     status: "completed",
     conclusion: report.conclusion,
-    output: output(batches[0] ?? []),
+    output: output(report, first),
     ...(actions.length > 0 ? { actions: [...actions] } : {}),
   });
-  for (const batch of batches.slice(1)) {
-    await octokit.rest.checks.update({ ...ref, check_run_id: data.id, output: output(batch) });
+  for (const batch of rest) {
+    await octokit.rest.checks.update({ ...ref, check_run_id: data.id, output: output(report, batch) });
   }
   return data.id;
+}
+
+/** Creates the commit's check run "in progress", before a scan: the user sees that the commit is being checked. */
+export async function startCheckRun(octokit: Octokit, ref: RepoRef, headSha: string): Promise<number> {
+  const { data } = await octokit.rest.checks.create({
+    ...ref,
+    name: CHECK_RUN_NAME,
+    head_sha: headSha,
+    status: "in_progress",
+    output: { title: "Scanning the commit", summary: "Reading the commit and checking its Jobs." },
+  });
+  return data.id;
+}
+
+/** Completes a check run started by startCheckRun with its report, annotations in batches of 50. */
+export async function completeCheckRun(
+  octokit: Octokit,
+  ref: RepoRef,
+  checkRunId: number,
+  report: CheckRunReport,
+  actions: readonly CheckRunAction[] = [],
+): Promise<void> {
+  assertValidActions(actions);
+  const [first = [], ...rest] = annotationBatches(report);
+  await octokit.rest.checks.update({
+    ...ref,
+    check_run_id: checkRunId,
+    status: "completed",
+    conclusion: report.conclusion,
+    output: output(report, first),
+    ...(actions.length > 0 ? { actions: [...actions] } : {}),
+  });
+  for (const batch of rest) {
+    await octokit.rest.checks.update({ ...ref, check_run_id: checkRunId, output: output(report, batch) });
+  }
+}
+
+function annotationBatches(report: CheckRunReport): CheckRunReport["annotations"][] {
+  const batches: CheckRunReport["annotations"][] = [];
+  for (let i = 0; i < report.annotations.length; i += MAX_ANNOTATIONS_PER_REQUEST) {
+    batches.push(report.annotations.slice(i, i + MAX_ANNOTATIONS_PER_REQUEST));
+  }
+  return batches;
+}
+
+function output(report: CheckRunReport, annotations: CheckRunReport["annotations"]) {
+  return {
+    title: report.title,
+    summary: report.summary,
+    ...(annotations.length > 0 ? { annotations } : {}),
+  };
 }
 
 /** GitHub answers 422 past these limits; failing here names the action that broke them. */

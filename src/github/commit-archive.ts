@@ -1,4 +1,6 @@
 import { once } from "node:events";
+import { performance } from "node:perf_hooks";
+import { setImmediate } from "node:timers/promises";
 import { Parser, type ReadEntry } from "tar";
 import { isInSkippedDirectory } from "../engine/manifest-path.js";
 import { SYMLINK_SKIP_REASON, type RepositorySnapshot } from "../engine/types.js";
@@ -19,6 +21,11 @@ export const DEFAULT_ARCHIVE_LIMITS: Omit<ArchiveLimits, "maxFileBytes"> = {
   maxKeptBytes: 256 * 1024 * 1024,
   maxUnpackedBytes: 4 * 1024 * 1024 * 1024,
 };
+
+/** Compressed bytes handed to the parser at once: at deflate's worst ratio (about 1:1000) still a few MB of work. */
+const WRITE_SLICE_BYTES = 4096;
+/** How long reading the archive may hold the event loop before it lets other deliveries run. */
+const YIELD_AFTER_MS = 10;
 
 /** The archive could not be read to the end, or broke a limit: nothing of it is used. */
 export class ArchiveError extends Error {}
@@ -99,10 +106,20 @@ export async function readCommitArchive(
     parser.on("abort", () => resolve());
   });
   try {
+    let lastYield = performance.now();
     for await (const chunk of stream) {
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      // The parser inflates and parses synchronously: fed a slice at a time, with a turn of the event loop when
+      // the work has held it for a while, so a large archive never stalls the webhook server.
+      for (let offset = 0; offset < bytes.length && !failure; offset += WRITE_SLICE_BYTES) {
+        if (!parser.write(bytes.subarray(offset, offset + WRITE_SLICE_BYTES)))
+          await Promise.race([once(parser, "drain"), closed]);
+        if (performance.now() - lastYield > YIELD_AFTER_MS) {
+          await setImmediate();
+          lastYield = performance.now();
+        }
+      }
       if (failure) break;
-      if (!parser.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)))
-        await Promise.race([once(parser, "drain"), closed]);
     }
     if (!failure) parser.end();
   } catch (error) {

@@ -98,6 +98,15 @@ export function renderConfigErrorReport(file: string, errors: readonly string[])
   };
 }
 
+export function renderGitHubUnavailableReport(message: string): CheckRunReport {
+  return {
+    conclusion: "neutral",
+    title: "GitHub did not answer: this commit was not scanned",
+    summary: `Reading the configuration from GitHub failed, after retries: \`${escapeMarkdown(message)}\`. This is not a problem with the repository. Re-run the check to try again.`,
+    annotations: [],
+  };
+}
+
 export function renderInternalErrorReport(message: string): CheckRunReport {
   return {
     conclusion: "neutral",

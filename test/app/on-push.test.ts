@@ -86,27 +86,43 @@ function mockNoConfig(scope: nock.Scope): nock.Scope {
 describe("push", () => {
   let probot: Probot;
   let checkRuns: Record<string, unknown>[];
-  let updates: Record<string, unknown>[];
+  let updatesSeen: Record<string, unknown>[];
+  let started: string[];
 
   beforeEach(() => {
     setUpNock();
     probot = createTestProbot();
     checkRuns = [];
-    updates = [];
+    updatesSeen = [];
+    started = [];
   });
 
   afterEach(() => {
     expect(tearDownNock()).toEqual([]);
   });
 
-  function captureCheckRuns(scope: nock.Scope, times = 1): nock.Scope {
+  /**
+   * Mocks the check-run writes: the creation, then `updates` PATCHes. `checkRuns` holds each check run as it ends
+   * up (the update that completes it applied over the creation); `updatesSeen` the annotation batches that follow.
+   */
+  function captureCheckRuns(scope: nock.Scope, updates = 0): nock.Scope {
     scope
       .post(`/repos/${OWNER}/${REPO}/check-runs`, (body: Record<string, unknown>) => {
-        checkRuns.push(body);
+        checkRuns.push({ ...body });
+        started.push(body.status as string);
         return true;
       })
-      .times(times)
       .reply(201, { id: 42 });
+    if (updates > 0)
+      scope
+        .patch(`/repos/${OWNER}/${REPO}/check-runs/42`, (body: Record<string, unknown>) => {
+          const run = checkRuns[checkRuns.length - 1] ?? {};
+          if (body.status === "completed") Object.assign(run, body);
+          else updatesSeen.push(body);
+          return true;
+        })
+        .times(updates)
+        .reply(200, { id: 42 });
     return scope;
   }
 
@@ -141,7 +157,7 @@ describe("push", () => {
     const scope = mockInstallationToken(nock(API));
     mockNoConfig(scope);
     mockCommit(scope, AFTER, head);
-    captureCheckRuns(scope);
+    captureCheckRuns(scope, 1);
 
     await probot.receive({
       id: "2",
@@ -150,6 +166,7 @@ describe("push", () => {
     });
 
     expect(checkRuns).toHaveLength(1);
+    expect(started).toEqual(["in_progress"]);
     const run = checkRuns[0] as {
       conclusion: string;
       output: { title: string; summary: string; annotations: Record<string, unknown>[] };
@@ -177,7 +194,7 @@ describe("push", () => {
     mockNoConfig(scope);
     mockCommit(scope, AFTER, head);
     mockFileAt(scope, BEFORE, "apps/migrate.yaml", base["apps/migrate.yaml"]);
-    captureCheckRuns(scope);
+    captureCheckRuns(scope, 1);
 
     await probot.receive({
       id: "3",
@@ -201,18 +218,11 @@ describe("push", () => {
     const scope = mockInstallationToken(nock(API));
     mockNoConfig(scope);
     mockCommit(scope, AFTER, head);
-    captureCheckRuns(scope);
-    scope
-      .patch(`/repos/${OWNER}/${REPO}/check-runs/42`, (body: Record<string, unknown>) => {
-        updates.push(body);
-        return true;
-      })
-      .times(2)
-      .reply(200, { id: 42 });
+    captureCheckRuns(scope, 3);
 
     await probot.receive({ id: "4", name: "push", payload: pushPayload({ added: ["jobs.yaml"] }) as never });
 
-    const sizes = [checkRuns[0], ...updates].map(
+    const sizes = [checkRuns[0], ...updatesSeen].map(
       (body) => ((body as { output: { annotations: unknown[] } }).output.annotations ?? []).length,
     );
     expect(sizes).toEqual([50, 50, 20]);
@@ -300,12 +310,7 @@ describe("push", () => {
       const archiveHost = [mockCommit(scope, AFTER, head)];
       if (count === 1) mockFileAt(scope, BEFORE, changed[0] ?? "", base[changed[0] ?? ""] ?? "");
       else archiveHost.push(mockCommit(scope, BEFORE, base));
-      captureCheckRuns(scope);
-      if (count > 50)
-        scope
-          .patch(`/repos/${OWNER}/${REPO}/check-runs/42`)
-          .times(Math.ceil(count / 50) - 1)
-          .reply(200, { id: 42 });
+      captureCheckRuns(scope, Math.ceil(count / 50));
       const requests = recordRequests([scope, ...archiveHost]);
 
       await probot.receive({ id: "10", name: "push", payload: pushPayload({ modified: changed }) as never });
@@ -343,7 +348,7 @@ describe("push", () => {
     const scope = mockInstallationToken(nock(API));
     mockNoConfig(scope);
     mockCommit(scope, AFTER, head);
-    captureCheckRuns(scope);
+    captureCheckRuns(scope, 1);
 
     await probot.receive({
       id: "13",
@@ -378,7 +383,7 @@ describe("push", () => {
     const scope = mockInstallationToken(nock(API));
     mockNoConfig(scope);
     mockCommit(scope, AFTER, head);
-    captureCheckRuns(scope);
+    captureCheckRuns(scope, 1);
 
     await probot.receive({
       id: "11",
@@ -407,6 +412,77 @@ describe("push", () => {
     await probot.receive({ id: "12", name: "push", payload: pushPayload({ modified }) as never });
 
     expect(checkRuns).toEqual([]);
+  });
+
+  it("a configuration GitHub cannot serve is not called invalid: a neutral check run says GitHub failed", async () => {
+    const scope = mockInstallationToken(nock(API));
+    scope.get(CONFIG_PATH).reply(503, { message: "Service Unavailable" });
+    captureCheckRuns(scope);
+
+    await probot.receive({
+      id: "20",
+      name: "push",
+      payload: pushPayload({ modified: ["apps/migrate.yaml"] }) as never,
+    });
+
+    const run = checkRuns[0] as { conclusion: string; output: { title: string; summary: string } };
+    expect(run.conclusion).toBe("neutral");
+    expect(run.output.title).toBe("GitHub did not answer: this commit was not scanned");
+    expect(run.output.summary).toContain("HTTP 503");
+  });
+
+  it("a scan that fails still completes its check run, saying why, and the delivery fails", async () => {
+    const scope = mockInstallationToken(nock(API));
+    mockNoConfig(scope);
+    scope.get(`/repos/${OWNER}/${REPO}/tarball/${AFTER}`).reply(500);
+    scope.get(`/repos/${OWNER}/${REPO}/git/trees/${AFTER}`).query({ recursive: "true" }).reply(500);
+    captureCheckRuns(scope, 1);
+
+    await expect(
+      probot.receive({
+        id: "21",
+        name: "push",
+        payload: pushPayload({ added: ["apps/migrate.yaml"] }) as never,
+      }),
+    ).rejects.toThrow();
+
+    expect(started).toEqual(["in_progress"]);
+    const run = checkRuns[0] as { status: string; conclusion: string; output: { title: string } };
+    expect(run.status).toBe("completed");
+    expect(run.conclusion).toBe("neutral");
+    expect(run.output.title).toBe("argocd-job-guard could not scan this commit");
+  });
+
+  it("a report GitHub refuses is replaced by one that says so: the check run never stays in progress", async () => {
+    const scope = mockInstallationToken(nock(API));
+    mockNoConfig(scope);
+    mockCommit(scope, AFTER, { "apps/migrate.yaml": job("db-migrate", "app:1.0") });
+    captureCheckRuns(scope);
+    const completions: Record<string, unknown>[] = [];
+    scope
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/42`, (body: Record<string, unknown>) => {
+        completions.push(body);
+        return true;
+      })
+      .reply(422, { message: "Validation Failed" })
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/42`, (body: Record<string, unknown>) => {
+        completions.push(body);
+        return true;
+      })
+      .reply(200, { id: 42 });
+
+    await expect(
+      probot.receive({
+        id: "22",
+        name: "push",
+        payload: pushPayload({ added: ["apps/migrate.yaml"] }) as never,
+      }),
+    ).rejects.toThrow("Validation Failed");
+
+    expect(completions.map((body) => [body.status, (body.output as { title: string }).title])).toEqual([
+      ["completed", "1 warning"],
+      ["completed", "argocd-job-guard could not scan this commit"],
+    ]);
   });
 
   describe("when the archive cannot be read", () => {
@@ -443,7 +519,7 @@ describe("push", () => {
       scope.get(`/repos/${OWNER}/${REPO}/tarball/${AFTER}`).reply(502, "Bad Gateway");
       mockTree(scope, AFTER, head);
       mockBlobs(scope, head, ["apps/migrate.yaml", "clusters/prod/hello.yaml"]);
-      captureCheckRuns(scope);
+      captureCheckRuns(scope, 1);
 
       await probot.receive({
         id: "14",
@@ -465,7 +541,7 @@ describe("push", () => {
       mockArchive(scope, `${OWNER}/${REPO}`, AFTER, archive.subarray(0, archive.length - 20));
       mockTree(scope, AFTER, head);
       mockBlobs(scope, head, ["apps/migrate.yaml"]);
-      captureCheckRuns(scope);
+      captureCheckRuns(scope, 1);
 
       await probot.receive({
         id: "15",
@@ -489,7 +565,7 @@ describe("push", () => {
       scope.get(`/repos/${OWNER}/${REPO}/tarball/${AFTER}`).reply(500);
       mockTree(scope, AFTER, head);
       mockBlobs(scope, head, ["apps/migrate.yaml", "clusters/prod/hello.yaml"]);
-      captureCheckRuns(scope);
+      captureCheckRuns(scope, 1);
 
       await probot.receive({
         id: "16",

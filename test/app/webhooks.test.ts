@@ -4,10 +4,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
-import app from "../../src/index.js";
 import { tarballOf } from "../helpers/archive.js";
 import {
   API,
+  APP_ID,
   INSTALLATION_ID,
   TEST_PRIVATE_KEY,
   createTestProbot,
@@ -16,6 +16,7 @@ import {
   mockInstallationToken,
   setUpNock,
   tearDownNock,
+  testApp,
 } from "../helpers/github-mock.js";
 
 const SECRET = "webhook-secret";
@@ -30,7 +31,7 @@ describe("webhook delivery over HTTP", () => {
     nock.enableNetConnect("127.0.0.1");
     received = [];
     const probot = new Probot({
-      appId: 123,
+      appId: APP_ID,
       logLevel: "fatal",
       privateKey: TEST_PRIVATE_KEY,
       secret: SECRET,
@@ -42,7 +43,7 @@ describe("webhook delivery over HTTP", () => {
     });
     const middleware = await createNodeMiddleware(
       (p) => {
-        void app(p, { addHandler: () => undefined, cwd: process.cwd() });
+        void testApp(p, { addHandler: () => undefined, cwd: process.cwd() });
         p.onAny((event) => {
           received.push(event.name);
         });
@@ -61,12 +62,12 @@ describe("webhook delivery over HTTP", () => {
     expect(tearDownNock()).toEqual([]);
   });
 
-  function post(body: string, signature: string) {
+  function post(body: string, signature: string, event = "push") {
     return fetch(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        "x-github-event": "push",
+        "x-github-event": event,
         "x-github-delivery": "d1",
         "x-hub-signature-256": signature,
       },
@@ -93,6 +94,39 @@ describe("webhook delivery over HTTP", () => {
     expect(response.status).toBe(200);
     expect(received).toEqual(["push"]);
   });
+
+  it.each([
+    ["without `after`", (p: Record<string, unknown>) => delete p.after, "push payload: after: "],
+    ["with a number for `ref`", (p: Record<string, unknown>) => (p.ref = 42), "push payload: ref: "],
+    [
+      "with commits that are not a list",
+      (p: Record<string, unknown>) => (p.commits = "many"),
+      "push payload: commits: ",
+    ],
+  ])("answers 400, saying which field, to a signed push %s", async (_label, spoil, message) => {
+    const payload = {
+      ...examplePayload("push", (p) => p.ref === "refs/heads/master"),
+      installation: { id: INSTALLATION_ID },
+    };
+    spoil(payload);
+    const body = JSON.stringify(payload);
+
+    const response = await post(body, `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`);
+
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain(message);
+  });
+
+  it("ignores a delivery without an installation: 200, and no request to GitHub", async () => {
+    const payload = examplePayload("push", (p) => p.ref === "refs/heads/master");
+    delete payload.installation;
+    const body = JSON.stringify(payload);
+
+    const response = await post(body, `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`);
+
+    expect(response.status).toBe(200);
+    expect(received).toEqual(["push"]);
+  });
 });
 
 describe("re-run requests", () => {
@@ -103,10 +137,7 @@ describe("re-run requests", () => {
     ["check_suite", (p: Record<string, unknown>) => p.action === "rerequested"],
     ["check_run", (p: Record<string, unknown>) => p.action === "rerequested"],
   ])("%s rerequested scans the commit again and publishes a new check run", async (event, pick) => {
-    const payload = { ...examplePayload(event, pick), installation: { id: INSTALLATION_ID } } as Record<
-      string,
-      unknown
-    >;
+    const payload = ourCheckRun({ ...examplePayload(event, pick), installation: { id: INSTALLATION_ID } });
     const suite = (
       event === "check_suite"
         ? payload.check_suite
@@ -144,10 +175,10 @@ describe("re-run requests", () => {
   });
 
   it("a re-run reads the commit's archive, and says when GitHub's compare cut the list of changed files", async () => {
-    const payload = {
+    const payload = ourCheckRun({
       ...examplePayload("check_run", (p) => p.action === "rerequested"),
       installation: { id: INSTALLATION_ID },
-    } as Record<string, unknown>;
+    });
     const checkRun = payload.check_run as { check_suite: { head_sha: string; before: string | null } };
     const suite = checkRun.check_suite;
     const repository = payload.repository as {
@@ -175,13 +206,40 @@ describe("re-run requests", () => {
         runs.push(body);
         return true;
       })
-      .reply(201, { id: 7 });
+      .reply(201, { id: 7 })
+      .patch(`/repos/${repoPath}/check-runs/7`, (body: { output: { title: string; summary: string } }) => {
+        runs.push(body);
+        return true;
+      })
+      .reply(200, { id: 7 });
 
     await createTestProbot().receive({ id: "r2", name: "check_run", payload } as never);
 
-    expect(runs[0]?.output.title).toBe("1 warning");
-    expect(runs[0]?.output.summary).toContain(
+    expect(runs[0]?.output.title).toBe("Scanning the commit");
+    expect(runs[1]?.output.title).toBe("1 warning");
+    expect(runs[1]?.output.summary).toContain(
       "GitHub's compare lists at most 300 changed files and this commit changes more",
     );
   });
+
+  it.each([
+    ["another app's check run", { app: { id: 999 } }],
+    ["a check run of another name", { name: "build" }],
+  ])("a re-run of %s is left alone: no request", async (_label, change) => {
+    const payload = ourCheckRun({
+      ...examplePayload("check_run", (p) => p.action === "rerequested"),
+      installation: { id: INSTALLATION_ID },
+    });
+    Object.assign(payload.check_run as object, change);
+
+    await createTestProbot().receive({ id: "r3", name: "check_run", payload } as never);
+  });
 });
+
+/** The example payloads' check runs belong to another app: make them this app's "Argo CD Jobs". */
+function ourCheckRun(payload: Record<string, unknown>): Record<string, unknown> {
+  const checkRun = payload.check_run as Record<string, unknown> | undefined;
+  if (checkRun)
+    Object.assign(checkRun, { name: "Argo CD Jobs", app: { ...(checkRun.app as object), id: APP_ID } });
+  return payload;
+}

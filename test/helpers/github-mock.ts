@@ -2,7 +2,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
-import app from "../../src/index.js";
+import { inProcessScanner } from "../../src/app/scanner.js";
+import { createApp } from "../../src/index.js";
 
 /**
  * The one strict HTTP mock for GitHub: no real network, every request must be mocked, and after each test every
@@ -10,6 +11,10 @@ import app from "../../src/index.js";
  */
 export const API = "https://api.github.com";
 export const INSTALLATION_ID = 2;
+export const APP_ID = 123;
+
+/** The app as tests load it: the engine on the test's own thread (the worker pool runs compiled code from dist/). */
+export const testApp = createApp({ scanner: inProcessScanner, appId: APP_ID });
 
 const require = createRequire(import.meta.url);
 const { privateKey } = generateKeyPairSync("rsa", {
@@ -33,7 +38,7 @@ export function tearDownNock(): string[] {
 /** A Probot with our app loaded, retries and throttling off (their function form: probot/probot#2039). */
 export function createTestProbot(): Probot {
   const probot = new Probot({
-    appId: 123,
+    appId: APP_ID,
     logLevel: "fatal",
     privateKey,
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
@@ -42,7 +47,7 @@ export function createTestProbot(): Probot {
       throttle: { enabled: false },
     })),
   });
-  void probot.load(app);
+  void probot.load(testApp);
   return probot;
 }
 

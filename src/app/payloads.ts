@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/**
+ * The fields of each webhook payload that the handlers read, validated before use: a signed delivery with a
+ * missing or mistyped field is answered 400 with one line saying which, not a 500 from a TypeError deep inside.
+ */
+const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "not a commit sha");
+const paths = z.array(z.string()).optional();
+
+const repository = z.object({
+  name: z.string().min(1),
+  owner: z.object({ login: z.string().min(1) }),
+  html_url: z.string().min(1),
+  default_branch: z.string().min(1),
+});
+
+const suiteCommit = z.object({ head_sha: sha, before: sha.nullish() });
+
+export const PushPayload = z.object({
+  ref: z.string().min(1),
+  before: sha,
+  after: sha,
+  deleted: z.boolean().default(false),
+  forced: z.boolean().default(false),
+  commits: z.array(z.object({ added: paths, modified: paths, removed: paths })).default([]),
+  repository,
+});
+
+export const CheckSuitePayload = z.object({ check_suite: suiteCommit, repository });
+
+export const CheckRunPayload = z.object({
+  check_run: z.object({
+    name: z.string(),
+    app: z.object({ id: z.number() }).nullish(),
+    check_suite: suiteCommit,
+  }),
+  repository,
+});
+
+/** A delivery whose payload lacks what its handler needs; `status` makes the webhook answer 400. */
+export class InvalidPayloadError extends Error {
+  readonly status = 400;
+}
+
+export function parsePayload<Schema extends z.ZodType>(
+  schema: Schema,
+  payload: unknown,
+  event: string,
+): z.output<Schema> {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? issue.path.join(".") : "payload";
+  throw new InvalidPayloadError(`${event} payload: ${where}: ${issue?.message ?? "invalid"}`);
+}
+
+/** Deliveries without an installation (a marketplace or app-level event) have no repository to act on. */
+export function hasInstallation(payload: unknown): boolean {
+  const installation = (payload as { installation?: { id?: unknown } } | null)?.installation;
+  return typeof installation?.id === "number";
+}
