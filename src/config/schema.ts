@@ -24,7 +24,7 @@ export const ConfigSchema = z
   .strictObject({
     paths: globs,
     ignore: globs,
-    /** For the GitHub App: where Argo CD Application manifests live, besides the paths it recognises by name. */
+    /** For the GitHub App, when a commit's archive cannot be read: where Application manifests live (besides paths naming argo). */
     applications: globs,
     rules: z.record(z.string(), severityOrOff).default({}),
     fix: z
