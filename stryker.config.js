@@ -1,0 +1,28 @@
+// Mutation testing of the safety core (npm run test:mutation): a guarantee no mutant can break unnoticed is one the
+// tests really hold. A tool to run, not a CI gate: a full run takes minutes. One folder at a time:
+//   npm run test:mutation -- --mutate "src/engine/fix/**/*.ts"
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  mutate: [
+    "src/engine/fix/**/*.ts",
+    "src/engine/immutable/**/*.ts",
+    "src/rules/**/*.ts",
+    "src/engine/suppression.ts",
+  ],
+  testRunner: "jest",
+  // Jest runs in native ESM (package.json test:unit), so its runner needs the VM modules flag too.
+  testRunnerNodeArgs: ["--experimental-vm-modules"],
+  jest: { projectType: "custom", configFile: "jest.config.js", enableFindRelatedTests: true },
+  // ts-jest compiles the mutated sources; type errors in a mutant are not a test's business.
+  disableTypeChecks: "src/**/*.ts",
+  coverageAnalysis: "perTest",
+  // The machine is shared: two test processes at most.
+  concurrency: 2,
+  timeoutMS: 60000,
+  incremental: true,
+  incrementalFile: "reports/stryker-incremental.json",
+  reporters: ["clear-text", "progress", "html"],
+  htmlReporter: { fileName: "reports/mutation/index.html" },
+  tempDirName: ".stryker-tmp",
+  ignorePatterns: ["dist", "coverage", "reports", "bench", "examples"],
+};
