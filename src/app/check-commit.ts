@@ -1,5 +1,4 @@
 import type { Context } from "probot";
-import type { Config } from "../config/schema.js";
 import { completeCheckRun, publishCheckRun, startCheckRun } from "../github/check-run-publisher.js";
 import type { ChangedFile, RepoRef } from "../github/repo-source.js";
 import {
@@ -8,7 +7,6 @@ import {
   renderInternalErrorReport,
   renderNoManifestsReport,
   renderScanReport,
-  type CheckRunReport,
 } from "../render/check-run.js";
 import { MAX_COMPARE_FILES } from "../render/github-limits.js";
 import { loadRepoConfig } from "./load-config.js";
@@ -17,26 +15,33 @@ import type { Scanner } from "./scanner.js";
 
 type Octokit = Context["octokit"];
 
+/** The changed files of a commit, and whether GitHub listed them all. */
+export interface Changes {
+  files: readonly ChangedFile[];
+  /** False when GitHub's compare cut the list of changed files. */
+  complete: boolean;
+}
+
 /** A commit to check, as a handler learnt it from its event. */
 export interface CommitToCheck {
   headSha: string;
   baseSha: string | null;
-  changed: readonly ChangedFile[];
-  /** False when GitHub's compare cut the list of changed files. */
-  changedListComplete: boolean;
+  /** What changed: from the push payload, or asked of GitHub (inside the flow, so a failure is reported). */
+  changes: () => Promise<Changes>;
   repoUrl: string;
 }
 
 /**
- * The one flow behind every event that checks a commit: read the configuration, then publish exactly one check run
- * on the commit. `rerun` is a person asking again: they get a check run even where a push would stay quiet.
+ * The one use case behind every event that checks a commit (a push, a re-run): read the configuration and the
+ * changes, then publish at most one check run on the commit, as the `report.*` options say. Whatever fails after
+ * the configuration is read, the check run is completed and says what happened, and the error is rethrown so the
+ * delivery is logged as failed.
  */
 export async function checkCommit(
   context: { octokit: Octokit; config: Context["config"] },
   ref: RepoRef,
   commit: CommitToCheck,
   scanner: Scanner,
-  rerun: boolean,
 ): Promise<void> {
   const { octokit } = context;
   const loaded = await loadRepoConfig(context);
@@ -44,63 +49,54 @@ export async function checkCommit(
     await publishCheckRun(octokit, ref, commit.headSha, renderGitHubUnavailableReport(loaded.unavailable));
     return;
   }
-  if (rerun && !loaded.ok) {
-    await publishCheckRun(octokit, ref, commit.headSha, renderConfigErrorReport(loaded.file, loaded.errors));
-    return;
-  }
-  if (!commit.changed.some((file) => isManifest(file.path))) {
-    if (rerun || !loaded.ok || loaded.config.report.checkRunWhenNoManifests)
-      await publishCheckRun(octokit, ref, commit.headSha, renderNoManifestsReport());
-    return;
-  }
-  if (!loaded.ok) {
-    await publishCheckRun(octokit, ref, commit.headSha, renderConfigErrorReport(loaded.file, loaded.errors));
-    return;
-  }
-  if (!rerun && !loaded.config.report.checkRun) return;
-  await scanAndPublish(octokit, ref, commit, loaded.config, scanner);
-}
-
-/**
- * Starts the check run, scans, and completes it with what happened: the report, or the error that stopped the
- * scan (then rethrown, so the delivery is logged as failed).
- */
-async function scanAndPublish(
-  octokit: Octokit,
-  ref: RepoRef,
-  commit: CommitToCheck,
-  config: Config,
-  scanner: Scanner,
-): Promise<void> {
-  const checkRunId = await startCheckRun(octokit, ref, commit.headSha);
-  let report: CheckRunReport;
+  if (loaded.ok && !loaded.config.report.checkRun) return;
+  let checkRunId: number | null = null;
   try {
-    const scan = await scanCommit(octokit, ref, config, commit, scanner);
-    report = renderScanReport(scan.result, {
+    const changes = await commit.changes();
+    if (!changes.files.some((file) => isManifest(file.path))) {
+      if (!loaded.ok || loaded.config.report.checkRunWhenNoManifests)
+        await publishCheckRun(octokit, ref, commit.headSha, renderNoManifestsReport());
+      return;
+    }
+    if (!loaded.ok) {
+      await publishCheckRun(
+        octokit,
+        ref,
+        commit.headSha,
+        renderConfigErrorReport(loaded.file, loaded.errors),
+      );
+      return;
+    }
+    const { config } = loaded;
+    checkRunId = await startCheckRun(octokit, ref, commit.headSha);
+    const scan = await scanCommit(
+      octokit,
+      ref,
+      config,
+      { headSha: commit.headSha, baseSha: commit.baseSha, changed: changes.files, repoUrl: commit.repoUrl },
+      scanner,
+    );
+    const report = renderScanReport(scan.result, {
       conclusionOnWarnings: config.report.conclusionOnWarnings,
       changedManifests: scan.changedManifests,
       diffAware: scan.diffAware,
-      readNotes: commit.changedListComplete
+      readNotes: changes.complete
         ? scan.readNotes
         : [
             `GitHub's compare lists at most ${MAX_COMPARE_FILES} changed files and this commit changes more: only the manifests among those were scanned.`,
             ...scan.readNotes,
           ],
     });
-  } catch (error) {
-    await completeWithError(octokit, ref, checkRunId, error);
-    throw error;
-  }
-  try {
     await completeCheckRun(octokit, ref, checkRunId, report);
   } catch (error) {
-    // A report GitHub refuses must not leave the check run spinning for ever.
-    await completeWithError(octokit, ref, checkRunId, error);
+    // The check run must never be left missing or spinning: the error itself is the report.
+    const report = renderInternalErrorReport(error instanceof Error ? error.message : String(error));
+    const id = checkRunId;
+    await (
+      id === null
+        ? publishCheckRun(octokit, ref, commit.headSha, report)
+        : completeCheckRun(octokit, ref, id, report)
+    ).catch(() => undefined);
     throw error;
   }
-}
-
-async function completeWithError(octokit: Octokit, ref: RepoRef, checkRunId: number, error: unknown) {
-  const message = error instanceof Error ? error.message : String(error);
-  await completeCheckRun(octokit, ref, checkRunId, renderInternalErrorReport(message)).catch(() => undefined);
 }

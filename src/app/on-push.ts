@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import { RepoSource, type ChangedFile } from "../github/repo-source.js";
 import { MAX_PUSH_PAYLOAD_COMMITS } from "../render/github-limits.js";
-import { checkCommit } from "./check-commit.js";
+import { checkCommit, type Changes } from "./check-commit.js";
 import { parsePayload, PushPayload } from "./payloads.js";
 import { ZERO_SHA } from "./scan-commit.js";
 import type { Scanner } from "./scanner.js";
@@ -23,25 +23,18 @@ export async function onPush(context: Context<"push">, scanner: Scanner): Promis
   const headSha = payload.after;
   const baseSha = ZERO_SHA.test(payload.before) ? null : payload.before;
 
-  let changed: ChangedFile[];
-  let changedListComplete = true;
-  if (baseSha !== null && !payload.forced && payload.commits.length < MAX_PUSH_PAYLOAD_COMMITS) {
-    changed = changedFromCommits(payload.commits);
-  } else {
-    // A forced push, a truncated payload or a new branch: ask GitHub what differs from the base (or default branch).
-    const comparison = await new RepoSource(context.octokit, ref).compare(
-      baseSha ?? payload.repository.default_branch,
-      headSha,
-    );
-    changed = comparison.files;
-    changedListComplete = comparison.complete;
-  }
+  const fromPayload =
+    baseSha !== null && !payload.forced && payload.commits.length < MAX_PUSH_PAYLOAD_COMMITS;
+  const changes = (): Promise<Changes> =>
+    fromPayload
+      ? Promise.resolve({ files: changedFromCommits(payload.commits), complete: true })
+      : // A forced push, a truncated payload or a new branch: ask GitHub what differs from the base (or default branch).
+        new RepoSource(context.octokit, ref).compare(baseSha ?? payload.repository.default_branch, headSha);
   await checkCommit(
     context,
     ref,
-    { headSha, baseSha, changed, changedListComplete, repoUrl: payload.repository.html_url },
+    { headSha, baseSha, changes, repoUrl: payload.repository.html_url },
     scanner,
-    false,
   );
 }
 

@@ -43,21 +43,7 @@ async function rescan(
   const headSha = suite.head_sha;
   const baseSha = typeof suite.before === "string" && !ZERO_SHA.test(suite.before) ? suite.before : null;
   const ref = context.repo();
-  const comparison = await new RepoSource(context.octokit, ref).compare(
-    baseSha ?? repository.default_branch,
-    headSha,
-  );
-  await checkCommit(
-    context,
-    ref,
-    {
-      headSha,
-      baseSha,
-      changed: comparison.files,
-      changedListComplete: comparison.complete,
-      repoUrl: repository.html_url,
-    },
-    scanner,
-    true,
-  );
+  const changes = () =>
+    new RepoSource(context.octokit, ref).compare(baseSha ?? repository.default_branch, headSha);
+  await checkCommit(context, ref, { headSha, baseSha, changes, repoUrl: repository.html_url }, scanner);
 }

@@ -1,4 +1,5 @@
 import type { Finding, ScanResult, Severity } from "../engine/types.js";
+import { scanNotes } from "./notes.js";
 import { countBySeverity } from "./severity-counts.js";
 import { MAX_ANNOTATION_MESSAGE_LENGTH, MAX_SUMMARY_LENGTH, MAX_TITLE_LENGTH } from "./github-limits.js";
 
@@ -148,17 +149,22 @@ function fixesSection(findings: readonly Finding[]): string {
 }
 
 function appsSection(result: ScanResult): string {
-  if (result.assumedAllDeployed) {
-    return "### Argo CD applications\n\nNo Application or ApplicationSet in this repository deploys from it, and no `paths` are configured: every manifest was assumed to be deployed by Argo CD.";
-  }
   const rows = result.apps
     .filter((app) => app.paths.length > 0)
     .map(
       (app) =>
         `| ${escapeMarkdown(app.name)} (${app.kind}) | \`${app.file}\` | ${app.paths.map((p) => `\`${p}\``).join(", ")} |`,
     );
-  const notes = result.notes.map((n) => `- ${escapeMarkdown(n)}`).join("\n");
-  return `### Argo CD applications\n\n${rows.length > 0 ? `| Application | Defined in | Deploys |\n|---|---|---|\n${rows.join("\n")}` : "No Application of this repository deploys from it."}${notes ? `\n\n${notes}` : ""}`;
+  // When every manifest was assumed deployed, the scan's own note says so; any other note still shows.
+  const body = result.assumedAllDeployed
+    ? ""
+    : rows.length > 0
+      ? `| Application | Defined in | Deploys |\n|---|---|---|\n${rows.join("\n")}`
+      : "No Application of this repository deploys from it.";
+  const notes = scanNotes(result)
+    .map((n) => `- ${escapeMarkdown(n)}`)
+    .join("\n");
+  return `### Argo CD applications\n\n${[body, notes].filter((part) => part !== "").join("\n\n")}`;
 }
 
 /** Joins sections and, past GitHub's limit, cuts at a section or line boundary with a note. */

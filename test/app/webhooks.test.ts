@@ -234,6 +234,47 @@ describe("re-run requests", () => {
 
     await createTestProbot().receive({ id: "r3", name: "check_run", payload } as never);
   });
+
+  it("a re-run whose compare fails still gets a completed check run saying why", async () => {
+    const payload = ourCheckRun({
+      ...examplePayload("check_run", (p) => p.action === "rerequested"),
+      installation: { id: INSTALLATION_ID },
+    });
+    const checkRun = payload.check_run as { check_suite: { head_sha: string; before: string | null } };
+    const suite = checkRun.check_suite;
+    const repository = payload.repository as {
+      owner: { login: string };
+      name: string;
+      default_branch: string;
+    };
+    const repoPath = `${repository.owner.login}/${repository.name}`;
+    const base = suite.before && !/^0+$/.test(suite.before) ? suite.before : repository.default_branch;
+    const runs: Record<string, unknown>[] = [];
+    const scope = mockInstallationToken(nock(API));
+    scope.get(`/repos/${repoPath}/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+    scope.get(`/repos/${repository.owner.login}/.github/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+    scope
+      .get(`/repos/${repoPath}/compare/${base}...${suite.head_sha}`)
+      .reply(500, { message: "Server Error" });
+    scope
+      .post(`/repos/${repoPath}/check-runs`, (body: Record<string, unknown>) => {
+        runs.push(body);
+        return true;
+      })
+      .reply(201, { id: 7 });
+
+    await expect(
+      createTestProbot().receive({ id: "r4", name: "check_run", payload } as never),
+    ).rejects.toThrow("Server Error");
+
+    expect(runs).toEqual([
+      expect.objectContaining({
+        status: "completed",
+        conclusion: "neutral",
+        output: expect.objectContaining({ title: "argocd-job-guard could not scan this commit" }) as unknown,
+      }),
+    ]);
+  });
 });
 
 /** The example payloads' check runs belong to another app: make them this app's "Argo CD Jobs". */

@@ -72,6 +72,30 @@ describe("check run report", () => {
     expect(summary).toContain("### Files not analysed\n\n- `b.yaml`: invalid YAML (line 3");
   });
 
+  it("shows every note of the scan and of each Application, also when every manifest was assumed deployed", () => {
+    const result = scanRepository({ files: [{ path: "a.yaml", content: job("a") }] });
+    result.notes.push("a note of the scan");
+    result.apps.push({
+      name: "web",
+      kind: "Application",
+      file: "argocd/web.yaml",
+      paths: [],
+      notes: ["its path is templated"],
+    });
+
+    const { summary } = renderScanReport(result, {
+      conclusionOnWarnings: "neutral",
+      changedManifests: ["a.yaml"],
+      diffAware: false,
+    });
+
+    expect(summary).toContain(
+      "- No Argo CD Application or ApplicationSet in this repository deploys from it",
+    );
+    expect(summary).toContain("- a note of the scan");
+    expect(summary).toContain('- Application "web" (argocd/web.yaml): its path is templated');
+  });
+
   it("cuts a summary over GitHub's 65,535 characters at a line, closes open blocks and says so", () => {
     const sections = [
       "# head",
