@@ -13,28 +13,26 @@ import { renderJson, type JsonReport } from "../../src/render/json.js";
 import { tarballOfDirectory } from "../helpers/archive.js";
 import { API, mockArchive, setUpNock, tearDownNock } from "../helpers/github-mock.js";
 import { recordingIo } from "../helpers/cli-io.js";
+import { CORPUS, corpusPresentOrSayWhy } from "../helpers/corpus.js";
 
 /**
  * The App's promise: its findings on a commit are the CLI's on a checkout of that commit, restricted to the changed
  * files. Each repository is served as GitHub serves a commit (the archive behind a redirect) and read by the App's
  * own scan path; the CLI scans the same directory.
  */
-const CORPUS = join(import.meta.dirname, "..", "..", "..", "shared", "corpus");
 const EXAMPLES = join(import.meta.dirname, "..", "..", "examples");
 const SHA = "3333333333333333333333333333333333333333";
 const REF = { owner: "acme", repo: "gitops" };
 
 const repositories: [string, string][] = [
   ["examples/gitops-repo", join(EXAMPLES, "gitops-repo")],
-  ...(existsSync(CORPUS)
+  ...(corpusPresentOrSayWhy("the App/CLI equality on the corpus (checked on the examples only)")
     ? readdirSync(CORPUS, { withFileTypes: true })
         .filter((entry) => entry.isDirectory())
         .map((entry): [string, string] => [`corpus/${entry.name}`, join(CORPUS, entry.name)])
         .sort()
     : []),
 ];
-if (!existsSync(CORPUS))
-  console.warn(`${CORPUS} not found: the App/CLI equality is checked on the examples only`);
 
 async function cliReport(root: string): Promise<JsonReport> {
   const io = recordingIo(root);
