@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { parseConfigText } from "../dist/config/schema.js";
 import { fixRepository } from "../dist/engine/scan.js";
-import { RULE_IDS } from "../dist/rules/index.js";
+import { RULE_IDS, RULES } from "../dist/rules/index.js";
 
 const root = join(import.meta.dirname, "..", "test", "fixtures", "rules");
 const only = process.argv.slice(2);
@@ -29,6 +29,7 @@ for (const rule of readdirSync(root).sort()) {
     const config = configText === null ? undefined : parseConfigText(configText, "config", RULE_IDS);
     if (config && !config.ok) throw new Error(config.errors.join("\n"));
     const { result, fixes } = fixRepository({
+      rules: RULES,
       files,
       ...(base === null ? {} : { baseFiles: [{ path, content: base }] }),
       ...(config ? { config: config.config } : {}),

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { scanRepository, type ScanInput } from "../engine/scan.js";
 import type { ScanResult } from "../engine/types.js";
+import { RULES } from "../rules/index.js";
 
 /** What crosses to a scan worker: the engine's input without the parts that are functions. */
 export type PortableScanInput = Omit<ScanInput, "rules" | "onProgress">;
@@ -10,7 +11,7 @@ export type PortableScanInput = Omit<ScanInput, "rules" | "onProgress">;
 export type Scanner = (input: PortableScanInput) => Promise<ScanResult>;
 
 /** The engine on the calling thread: for the CLI-like paths and for tests that count requests. */
-export const inProcessScanner: Scanner = (input) => Promise.resolve(scanRepository(input));
+export const inProcessScanner: Scanner = (input) => Promise.resolve(scanRepository({ ...input, rules: RULES }));
 
 interface Job {
   id: number;

@@ -142,6 +142,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         ? progressReporter(io, root.given)
         : undefined;
     const input = {
+      rules: RULES,
       files: repository.files,
       tree: repository.tree,
       unread: repository.unread,

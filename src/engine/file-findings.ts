@@ -1,13 +1,22 @@
 import type { Config } from "../config/schema.js";
-import type { FindingDraft, RuleContext, RuleModule } from "../rules/rule-module.js";
 import type { AnnotationPatch } from "./argocd/kustomize-patches.js";
 import type { ArgoApp } from "./argocd/find-applications.js";
 import { ruleDocsUrl } from "./docs-url.js";
 import { fingerprintOf } from "./fingerprint.js";
-import { buildStrategyFix } from "./fix/strategy-fix.js";
-import { buildJobView, isJob, type JobView } from "./jobs/job-view.js";
+import { isScalar } from "yaml";
+import { annotationEdits, noEditReason, patchedReason } from "./fix/annotation-edits.js";
+import { replaceScalar } from "./fix/edit-builders.js";
+import { buildStrategyFix, hookPhaseFor } from "./fix/strategy-fix.js";
+import { annotationValueNode, buildJobView, isJob, type JobView } from "./jobs/job-view.js";
 import type { ManifestObject, ParsedManifestFile } from "./manifests/parse-manifests.js";
 import { findPair, locate } from "./manifests/yaml-nodes.js";
+import {
+  formatMessage,
+  type FindingDraft,
+  type RuleContext,
+  type RuleFixer,
+  type RuleModule,
+} from "./rule-api.js";
 import { suppressedRules } from "./suppression.js";
 import type { DeployingApp, Finding, Severity, SourceLocation } from "./types.js";
 
@@ -59,6 +68,7 @@ export function rawFindings(
       return identity ? (context.baseJobs.get(identity) ?? null) : null;
     },
     strategyFix: (job, options) => buildStrategyFix(job, config, options),
+    fixer: fixerFor(config),
   };
   const results: RawFinding[] = [];
   if (context.deployedBy !== null) {
@@ -78,7 +88,8 @@ export function rawFindings(
             file,
             object,
             rule,
-            { ...draft, message: draft.message + deploymentNote(job) + patchNote(job) },
+            draft,
+            deploymentNote(job) + patchNote(job),
             config,
             job.name ?? job.generateName,
             job.namespace,
@@ -92,11 +103,24 @@ export function rawFindings(
     for (const rule of rules) {
       if (!rule.checkApp || severityOf(rule, config) === null) continue;
       for (const draft of rule.checkApp(ruleContext, app)) {
-        results.push(toFinding(file, object, rule, draft, config, app.name, null, null));
+        results.push(toFinding(file, object, rule, draft, "", config, app.name, null, null));
       }
     }
   }
   return results;
+}
+
+function fixerFor(config: Config): RuleFixer {
+  return {
+    annotations: annotationEdits,
+    annotationValue: (job, key, value) => {
+      const node = annotationValueNode(job, key);
+      return node && isScalar(node) ? replaceScalar(node, value, job.annotationsNode?.flow === true) : null;
+    },
+    noEditReason,
+    patchedReason,
+    hookPhase: (job) => hookPhaseFor(job, config),
+  };
 }
 
 /** Findings on a Job whose annotations a Kustomize overlay changes say where the annotations came from. */
@@ -112,7 +136,7 @@ function patchNote(job: JobView): string {
   return ` (${relevant.join(", ")} ${relevant.length === 1 ? "comes" : "come"} from the Kustomize patch in ${sources.join(", ")}.)`;
 }
 
-/** rules.md: a file deployed by several Applications is judged on the union of their sync options, and says so. */
+/** A file deployed by several Applications is judged on the union of their sync options, and says so. */
 function deploymentNote(job: JobView): string {
   const apps = job.deployedBy;
   if (apps.length < 2) return "";
@@ -123,7 +147,7 @@ function deploymentNote(job: JobView): string {
     : ` (Deployed by several Applications: ${names}.)`;
 }
 
-/** rules.md: one finding per Job from the plain-Job family, the most specific one. */
+/** One finding per Job from the plain-Job family, the most specific one (docs/argocd-and-jobs.md). */
 function keepMostSpecificOfFamily<T extends { rule: RuleModule }>(items: T[]): T[] {
   const ranks = items.map((item) => item.rule.meta.plainJobFamilyRank ?? 0);
   const top = Math.max(0, ...ranks);
@@ -141,6 +165,8 @@ function toFinding(
   object: ManifestObject,
   rule: RuleModule,
   draft: FindingDraft,
+  /** What the engine adds to the rule's message about how the Job is deployed. */
+  note: string,
   config: Config,
   name: string | null,
   namespace: string | null,
@@ -157,7 +183,8 @@ function toFinding(
     kind: object.kind ?? "",
     name,
     namespace,
-    message: draft.message,
+    messageId: draft.messageId,
+    message: formatMessage(rule.meta.messages, draft.messageId, draft.data) + note,
     docsUrl: ruleDocsUrl(rule.meta.id),
     fix: fix ? { kind: fix.kind, description: fix.description, edits: fix.edits, diff: "" } : null,
     noFixReason: "noFixReason" in draft.fix ? draft.fix.noFixReason : null,

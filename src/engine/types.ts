@@ -47,6 +47,8 @@ export interface Finding {
   kind: string;
   name: string | null;
   namespace: string | null;
+  /** The rule's id for the message (a key of its `meta.messages`): stable while the wording is edited. */
+  messageId: string;
   message: string;
   docsUrl: string;
   fix: ProposedFix | null;

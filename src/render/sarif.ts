@@ -1,6 +1,6 @@
 import { ruleDocsUrl } from "../engine/docs-url.js";
 import type { Finding, ScanResult, Severity } from "../engine/types.js";
-import type { RuleModule } from "../rules/rule-module.js";
+import type { RuleModule } from "../engine/rule-api.js";
 import { scanNotes } from "./notes.js";
 
 /**

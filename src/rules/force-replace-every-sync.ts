@@ -1,8 +1,6 @@
 import { ANNOTATION, splitCsv } from "../engine/argocd/annotations.js";
-import { annotationEdits } from "../engine/fix/annotation-edits.js";
 import { isPlainJob } from "../engine/jobs/job-view.js";
-import type { RuleModule } from "./rule-module.js";
-import { noFix } from "./rule-module.js";
+import { noFix, type RuleModule } from "../engine/rule-api.js";
 import { jobLabel } from "./plain-job-family.js";
 
 export const forceReplaceEverySync = {
@@ -12,8 +10,12 @@ export const forceReplaceEverySync = {
     description:
       "Replace=true with Force=true deletes and re-runs the Job on every sync, also syncs caused by other resources.",
     fixable: "suggestion",
+    messages: {
+      everySync:
+        "{{job}} has Replace=true and Force=true: Argo CD deletes and re-creates it, so it runs again, on every sync that applies it, also syncs caused by other resources. Add ApplyOutOfSyncOnly=true to the Application's syncOptions to re-create it only when it changed, or keep Force=true alone.",
+    },
   },
-  checkJob(_ctx, job) {
+  checkJob(ctx, job) {
     if (
       !isPlainJob(job) ||
       !job.replace ||
@@ -26,13 +28,14 @@ export const forceReplaceEverySync = {
     const remaining = splitCsv(current).filter((o) => o !== "Replace=true");
     const edits =
       replaceInAnnotation && !job.serverSideApply && !job.annotationsTemplated
-        ? annotationEdits(job, [
+        ? ctx.fixer.annotations(job, [
             { key: ANNOTATION.syncOptions, set: remaining.join(current.includes(", ") ? ", " : ",") },
           ])
         : null;
     return [
       {
-        message: `${jobLabel(job)} has Replace=true and Force=true: Argo CD deletes and re-creates it, so it runs again, on every sync that applies it, also syncs caused by other resources. Add ApplyOutOfSyncOnly=true to the Application's syncOptions to re-create it only when it changed, or keep Force=true alone.`,
+        messageId: "everySync",
+        data: { job: jobLabel(job) },
         fix: edits
           ? {
               fix: {

@@ -1,8 +1,5 @@
 import { ANNOTATION } from "../engine/argocd/annotations.js";
-import { annotationEdits, noEditReason } from "../engine/fix/annotation-edits.js";
-import { hookPhaseFor } from "../engine/fix/strategy-fix.js";
-import type { RuleModule } from "./rule-module.js";
-import { noFix } from "./rule-module.js";
+import { noFix, type RuleModule } from "../engine/rule-api.js";
 
 export const generateNameWithoutHook = {
   meta: {
@@ -11,6 +8,12 @@ export const generateNameWithoutHook = {
     description:
       "A Job with generateName and no hook annotation: kubectl apply refuses it and the sync fails.",
     fixable: "safe",
+    messages: {
+      refusedByApply:
+        'Job with generateName "{{generateName}}" is not an Argo CD hook: kubectl apply refuses it ("cannot use generate name with apply") and the sync fails at its dry run. As a hook, Argo CD generates the name itself on every sync.',
+      newJobEverySync:
+        'Job with generateName "{{generateName}}" is not an Argo CD hook: with Replace=true Argo CD creates a new Job on every sync and the app never shows Synced. As a hook, Argo CD generates the name itself on every sync.',
+    },
   },
   checkJob(ctx, job) {
     if (
@@ -21,17 +24,15 @@ export const generateNameWithoutHook = {
       job.annotationsTemplated
     )
       return [];
-    const phase = hookPhaseFor(job, ctx.config);
-    const edits = annotationEdits(job, [
+    const phase = ctx.fixer.hookPhase(job);
+    const edits = ctx.fixer.annotations(job, [
       { key: ANNOTATION.hook, set: phase },
       { key: ANNOTATION.hookDeletePolicy, mergeTokens: ["HookSucceeded"] },
     ]);
-    const consequence = job.replace
-      ? "with Replace=true Argo CD creates a new Job on every sync and the app never shows Synced"
-      : 'kubectl apply refuses it ("cannot use generate name with apply") and the sync fails at its dry run';
     return [
       {
-        message: `Job with generateName "${job.generateName}" is not an Argo CD hook: ${consequence}. As a hook, Argo CD generates the name itself on every sync.`,
+        messageId: job.replace ? "newJobEverySync" : "refusedByApply",
+        data: { generateName: job.generateName },
         fix: edits
           ? {
               fix: {
@@ -40,7 +41,9 @@ export const generateNameWithoutHook = {
                 edits,
               },
             }
-          : noFix(noEditReason(job, "no safe place was found in the manifest to add the annotations")),
+          : noFix(
+              ctx.fixer.noEditReason(job, "no safe place was found in the manifest to add the annotations"),
+            ),
       },
     ];
   },

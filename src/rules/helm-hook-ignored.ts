@@ -1,6 +1,5 @@
 import { HELM_HOOKS_NEVER_APPLIED } from "../engine/argocd/annotations.js";
-import type { RuleModule } from "./rule-module.js";
-import { noFix } from "./rule-module.js";
+import { noFix, type RuleModule } from "../engine/rule-api.js";
 import { jobLabel } from "./plain-job-family.js";
 
 export const helmHookIgnored = {
@@ -10,6 +9,12 @@ export const helmHookIgnored = {
     description:
       "A Job whose only Helm hooks are ones Argo CD never applies (tests, rollbacks): it never runs.",
     fixable: "none",
+    messages: {
+      testHook:
+        "{{job}} has helm.sh/hook: {{tokens}}, which Argo CD never applies: the Job never runs. Argo CD does not run Helm tests; if it should run after each sync, make it a PostSync hook (argocd.argoproj.io/hook: PostSync), else set helm.skipTests: true in the Application.",
+      rollbackHook:
+        "{{job}} has helm.sh/hook: {{tokens}}, which Argo CD never applies: the Job never runs. Argo CD has no rollback phase; SyncFail (argocd.argoproj.io/hook: SyncFail) runs when a sync fails.",
+    },
   },
   checkJob(_ctx, job) {
     const tokens = job.hook.helmTokens;
@@ -23,12 +28,10 @@ export const helmHookIgnored = {
     const skipped = job.deployedBy.length > 0 && job.deployedBy.every((app) => app.skipsHelmTests);
     if (skipped && tokens.every((t) => t.startsWith("test"))) return [];
     const tests = tokens.some((t) => t.startsWith("test"));
-    const intent = tests
-      ? "Argo CD does not run Helm tests; if it should run after each sync, make it a PostSync hook (argocd.argoproj.io/hook: PostSync), else set helm.skipTests: true in the Application"
-      : "Argo CD has no rollback phase; SyncFail (argocd.argoproj.io/hook: SyncFail) runs when a sync fails";
     return [
       {
-        message: `${jobLabel(job)} has helm.sh/hook: ${tokens.join(",")}, which Argo CD never applies: the Job never runs. ${intent}.`,
+        messageId: tests ? "testHook" : "rollbackHook",
+        data: { job: jobLabel(job), tokens: tokens.join(",") },
         fix: noFix("which Argo CD phase matches the intent is your choice"),
       },
     ];

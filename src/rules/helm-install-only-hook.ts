@@ -1,5 +1,4 @@
-import type { RuleModule } from "./rule-module.js";
-import { noFix } from "./rule-module.js";
+import { noFix, type RuleModule } from "../engine/rule-api.js";
 import { jobLabel } from "./plain-job-family.js";
 
 export const helmInstallOnlyHook = {
@@ -9,6 +8,10 @@ export const helmInstallOnlyHook = {
     description:
       "A Helm install-only hook runs on every Argo CD sync: Argo CD cannot tell install from upgrade.",
     fixable: "none",
+    messages: {
+      everySync:
+        "{{job}} has helm.sh/hook: {{tokens}}, meant to run once at install. Argo CD cannot tell install from upgrade: every sync is both, so it runs on every sync (as {{phases}}). Make the Job idempotent.",
+    },
   },
   checkJob(_ctx, job) {
     if (!job.hook.fromHelm) return [];
@@ -19,7 +22,12 @@ export const helmInstallOnlyHook = {
     if (installOnly.length === 0) return [];
     return [
       {
-        message: `${jobLabel(job)} has helm.sh/hook: ${tokens.join(",")}, meant to run once at install. Argo CD cannot tell install from upgrade: every sync is both, so it runs on every sync (as ${installOnly.map((w) => (w === "pre" ? "PreSync" : "PostSync")).join(" and ")}). Make the Job idempotent.`,
+        messageId: "everySync",
+        data: {
+          job: jobLabel(job),
+          tokens: tokens.join(","),
+          phases: installOnly.map((w) => (w === "pre" ? "PreSync" : "PostSync")).join(" and "),
+        },
         fix: noFix("the Job's command must be made idempotent; no annotation makes Argo CD run it only once"),
       },
     ];

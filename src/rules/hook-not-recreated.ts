@@ -1,8 +1,6 @@
 import { ANNOTATION } from "../engine/argocd/annotations.js";
-import { annotationEdits, noEditReason, patchedReason } from "../engine/fix/annotation-edits.js";
 import type { JobView } from "../engine/jobs/job-view.js";
-import type { RuleModule } from "./rule-module.js";
-import { noFix } from "./rule-module.js";
+import { noFix, type RuleContext, type RuleModule } from "../engine/rule-api.js";
 import { jobLabel } from "./plain-job-family.js";
 
 export const hookNotRecreated = {
@@ -12,8 +10,12 @@ export const hookNotRecreated = {
     description:
       "A named hook Job whose delete policies leave out BeforeHookCreation is re-applied, not re-created.",
     fixable: "safe",
+    messages: {
+      notRecreated:
+        '{{job}} is a hook with {{policyWord}} {{policies}} but not BeforeHookCreation. A Job left from an earlier sync is re-applied instead of re-created: a changed template fails with "field is immutable", an unchanged one keeps its old status and the hook silently does not run.',
+    },
   },
-  checkJob(_ctx, job) {
+  checkJob(ctx, job) {
     const policies = job.deletePolicies;
     if (
       !job.hook.isHook ||
@@ -28,14 +30,19 @@ export const hookNotRecreated = {
       job.annotations.has(ANNOTATION.helmHookDeletePolicy);
     const edits = job.annotationsTemplated
       ? null
-      : annotationEdits(job, [
+      : ctx.fixer.annotations(job, [
           useHelm
             ? { key: ANNOTATION.helmHookDeletePolicy, mergeTokens: ["before-hook-creation"] }
             : { key: ANNOTATION.hookDeletePolicy, mergeTokens: ["BeforeHookCreation"] },
         ]);
     return [
       {
-        message: `${jobLabel(job)} is a hook with delete polic${policies.explicit.length > 1 ? "ies" : "y"} ${policies.explicit.join(",")} but not BeforeHookCreation. A Job left from an earlier sync is re-applied instead of re-created: a changed template fails with "field is immutable", an unchanged one keeps its old status and the hook silently does not run.`,
+        messageId: "notRecreated",
+        data: {
+          job: jobLabel(job),
+          policyWord: policies.explicit.length > 1 ? "delete policies" : "delete policy",
+          policies: policies.explicit.join(","),
+        },
         fix: edits
           ? {
               fix: {
@@ -44,14 +51,16 @@ export const hookNotRecreated = {
                 edits,
               },
             }
-          : noFix(noFixReason(job, useHelm ? ANNOTATION.helmHookDeletePolicy : ANNOTATION.hookDeletePolicy)),
+          : noFix(
+              noFixReason(ctx, job, useHelm ? ANNOTATION.helmHookDeletePolicy : ANNOTATION.hookDeletePolicy),
+            ),
       },
     ];
   },
 } satisfies RuleModule;
 
-function noFixReason(job: JobView, key: string): string {
-  if (job.patchedAnnotations.keys.has(key)) return patchedReason(job, key);
+function noFixReason(ctx: RuleContext, job: JobView, key: string): string {
+  if (job.patchedAnnotations.keys.has(key)) return ctx.fixer.patchedReason(job, key);
   if (job.annotationsTemplated) return "the delete policy comes from Helm values";
-  return noEditReason(job, "no safe place was found in the manifest for the delete policy");
+  return ctx.fixer.noEditReason(job, "no safe place was found in the manifest for the delete policy");
 }

@@ -1,6 +1,6 @@
 import { immutableFieldChanges } from "../engine/immutable/job-update.js";
 import { isPlainJob, type JobView } from "../engine/jobs/job-view.js";
-import type { RuleModule } from "./rule-module.js";
+import type { RuleModule } from "../engine/rule-api.js";
 import { immutableError, isKnownNamedPlainJob, jobLabel } from "./plain-job-family.js";
 
 /**
@@ -19,6 +19,10 @@ export const immutableChange = {
     description: "This change edits immutable fields of a plain Job: the sync that applies it fails.",
     fixable: "safe",
     plainJobFamilyRank: 5,
+    messages: {
+      immutableChange:
+        "This change edits immutable fields of {{job}}, which Argo CD applies as a plain resource: {{fields}}. The sync fails with {{error}}.",
+    },
   },
   checkJob(ctx, job) {
     if (!isKnownNamedPlainJob(job)) return [];
@@ -34,10 +38,15 @@ export const immutableChange = {
     );
     return [
       {
-        message: `This change edits immutable fields of ${jobLabel(job)}, which Argo CD applies as a plain resource: ${fields.join("; ")}. The sync fails with ${immutableError(
-          job,
-          changes.map((c) => c.error),
-        )}.`,
+        messageId: "immutableChange",
+        data: {
+          job: jobLabel(job),
+          fields: fields.join("; "),
+          error: immutableError(
+            job,
+            changes.map((c) => c.error),
+          ),
+        },
         fix: ctx.strategyFix(job),
       },
     ];

@@ -9,7 +9,7 @@ import { invalidHookAnnotation } from "./invalid-hook-annotation.js";
 import { jobNameTooLong } from "./job-name-too-long.js";
 import { migrationNotPresync } from "./migration-not-presync.js";
 import { plainJob } from "./plain-job.js";
-import type { RuleModule } from "./rule-module.js";
+import type { RuleModule } from "../engine/rule-api.js";
 import { replaceWithoutForce } from "./replace-without-force.js";
 import { ttlOnPlainJob } from "./ttl-on-plain-job.js";
 

@@ -1,4 +1,3 @@
-import { isScalar } from "yaml";
 import {
   ANNOTATION,
   ARGO_DELETE_POLICIES,
@@ -7,13 +6,16 @@ import {
   evidentToken,
   splitCsv,
 } from "../engine/argocd/annotations.js";
-import { patchedReason } from "../engine/fix/annotation-edits.js";
-import { replaceScalar } from "../engine/fix/edit-builders.js";
 import type { JobView } from "../engine/jobs/job-view.js";
 import { annotationValueNode } from "../engine/jobs/job-view.js";
 import { locate } from "../engine/manifests/yaml-nodes.js";
-import type { FindingDraft, FixOutcome, RuleModule } from "./rule-module.js";
-import { noFix } from "./rule-module.js";
+import {
+  noFix,
+  type FindingDraft,
+  type FixOutcome,
+  type RuleContext,
+  type RuleModule,
+} from "../engine/rule-api.js";
 import { jobLabel } from "./plain-job-family.js";
 
 const VALID_HOOKS = ARGO_HOOK_TYPES.filter((t) => t !== "Skip");
@@ -25,40 +27,68 @@ export const invalidHookAnnotation = {
     description:
       "A hook or delete-policy value Argo CD does not know: the Job is silently never applied, or the policy dropped.",
     fixable: "safe",
+    messages: {
+      hookIgnored:
+        '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown.',
+      hookFallsBackToHelm:
+        '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD falls back to its helm.sh/hook annotation (phase {{phases}}).',
+      hookTokenDropped:
+        '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds a token that is not a hook type (valid, case-sensitive: {{valid}}). Argo CD silently drops {{dropped}}: the Job runs only as {{phases}}.',
+      deletePolicyDropped:
+        "{{job}} has argocd.argoproj.io/hook-delete-policy {{tokenWord}} {{tokens}} that Argo CD silently drops (valid: {{valid}}). Effective policy: {{effective}}.",
+      helmDeletePolicyDropped:
+        "{{job}} has helm.sh/hook-delete-policy {{tokenWord}} {{tokens}} that Argo CD silently drops (valid: {{valid}}). Effective policy: {{effective}}.",
+    },
   },
-  checkJob(_ctx, job) {
+  checkJob(ctx, job) {
     const findings: FindingDraft[] = [];
     const hook = job.hook;
     if (hook.hasArgoHookAnnotation && hook.invalidArgoTokens.length > 0) {
       const value = job.annotations.get(ANNOTATION.hook) ?? "";
       const noneValid = hook.argoTokens.length === hook.invalidArgoTokens.length;
-      const consequence = !noneValid
-        ? `Argo CD silently drops ${hook.invalidArgoTokens.map((t) => `"${t}"`).join(", ")}: the Job runs only as ${hook.phases.join(",")}`
-        : hook.isHook
-          ? `Argo CD falls back to its helm.sh/hook annotation (phase ${hook.phases.join(",")})`
-          : "Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown";
       findings.push({
-        message: `${jobLabel(job)} has ${ANNOTATION.hook}: "${value}", which holds ${noneValid ? "no valid hook type" : "a token that is not a hook type"} (valid, case-sensitive: ${VALID_HOOKS.join(", ")}). ${consequence}.`,
+        messageId: !noneValid ? "hookTokenDropped" : hook.isHook ? "hookFallsBackToHelm" : "hookIgnored",
+        data: {
+          job: jobLabel(job),
+          value,
+          valid: VALID_HOOKS.join(", "),
+          dropped: quoteList(hook.invalidArgoTokens),
+          phases: hook.phases.join(","),
+        },
         subject: ANNOTATION.hook,
         ...locationOf(job, ANNOTATION.hook),
-        fix: correctTokens(job, ANNOTATION.hook, VALID_HOOKS),
+        fix: correctTokens(ctx, job, ANNOTATION.hook, VALID_HOOKS),
       });
     }
     const policy = job.deletePolicies;
     if (policy.invalidArgoTokens.length > 0) {
       findings.push({
-        message: `${jobLabel(job)} has ${ANNOTATION.hookDeletePolicy} token${plural(policy.invalidArgoTokens)} ${quoteList(policy.invalidArgoTokens)} that Argo CD silently drops (valid: ${ARGO_DELETE_POLICIES.join(", ")}). Effective policy: ${policy.effective.join(",")}.`,
+        messageId: "deletePolicyDropped",
+        data: {
+          job: jobLabel(job),
+          tokenWord: tokenWord(policy.invalidArgoTokens),
+          tokens: quoteList(policy.invalidArgoTokens),
+          valid: ARGO_DELETE_POLICIES.join(", "),
+          effective: policy.effective.join(","),
+        },
         subject: ANNOTATION.hookDeletePolicy,
         ...locationOf(job, ANNOTATION.hookDeletePolicy),
-        fix: correctTokens(job, ANNOTATION.hookDeletePolicy, ARGO_DELETE_POLICIES),
+        fix: correctTokens(ctx, job, ANNOTATION.hookDeletePolicy, ARGO_DELETE_POLICIES),
       });
     }
     if (policy.invalidHelmTokens.length > 0) {
       findings.push({
-        message: `${jobLabel(job)} has ${ANNOTATION.helmHookDeletePolicy} token${plural(policy.invalidHelmTokens)} ${quoteList(policy.invalidHelmTokens)} that Argo CD silently drops (valid: ${Object.keys(HELM_DELETE_POLICIES).join(", ")}). Effective policy: ${policy.effective.join(",")}.`,
+        messageId: "helmDeletePolicyDropped",
+        data: {
+          job: jobLabel(job),
+          tokenWord: tokenWord(policy.invalidHelmTokens),
+          tokens: quoteList(policy.invalidHelmTokens),
+          valid: Object.keys(HELM_DELETE_POLICIES).join(", "),
+          effective: policy.effective.join(","),
+        },
         subject: ANNOTATION.helmHookDeletePolicy,
         ...locationOf(job, ANNOTATION.helmHookDeletePolicy),
-        fix: correctTokens(job, ANNOTATION.helmHookDeletePolicy, Object.keys(HELM_DELETE_POLICIES)),
+        fix: correctTokens(ctx, job, ANNOTATION.helmHookDeletePolicy, Object.keys(HELM_DELETE_POLICIES)),
       });
     }
     return findings;
@@ -66,10 +96,10 @@ export const invalidHookAnnotation = {
 } satisfies RuleModule;
 
 /** Rewrites each invalid token to the valid one it evidently means, in place; no fix when one has no evident intent. */
-function correctTokens(job: JobView, key: string, valid: readonly string[]): FixOutcome {
+function correctTokens(ctx: RuleContext, job: JobView, key: string, valid: readonly string[]): FixOutcome {
   const node = annotationValueNode(job, key);
   const current = job.annotations.get(key);
-  if (job.patchedAnnotations.keys.has(key)) return noFix(patchedReason(job, key));
+  if (job.patchedAnnotations.keys.has(key)) return noFix(ctx.fixer.patchedReason(job, key));
   if (!node || current === undefined || job.annotationsTemplated)
     return noFix(job.editBlocker ?? "the annotation value is not a plain value in the manifest");
   const corrected: string[] = [];
@@ -83,7 +113,7 @@ function correctTokens(job: JobView, key: string, valid: readonly string[]): Fix
     corrected.push(intent);
   }
   const value = [...new Set(corrected)].join(current.includes(", ") ? ", " : ",");
-  const edit = isScalar(node) ? replaceScalar(node, value, job.annotationsNode?.flow === true) : null;
+  const edit = ctx.fixer.annotationValue(job, key, value);
   if (!edit) return noFix("the annotation value could not be located");
   return { fix: { kind: "safe", description: `Correct ${key} to "${value}".`, edits: [edit] } };
 }
@@ -93,8 +123,8 @@ function locationOf(job: JobView, key: string): { location?: ReturnType<typeof l
   return range ? { location: locate(job.file.lineCounter, range[0], range[1]) } : {};
 }
 
-function plural(list: readonly string[]): string {
-  return list.length > 1 ? "s" : "";
+function tokenWord(list: readonly string[]): string {
+  return list.length > 1 ? "tokens" : "token";
 }
 
 function quoteList(list: readonly string[]): string {

@@ -1,6 +1,5 @@
-import { MAX_HOOK_GENERATE_NAME, MAX_JOB_NAME } from "../engine/fix/strategy-fix.js";
-import type { RuleModule } from "./rule-module.js";
-import { noFix } from "./rule-module.js";
+import { MAX_HOOK_GENERATE_NAME, MAX_JOB_NAME } from "../engine/jobs/name-limits.js";
+import { noFix, type RuleModule } from "../engine/rule-api.js";
 
 export const jobNameTooLong = {
   meta: {
@@ -8,6 +7,12 @@ export const jobNameTooLong = {
     defaultSeverity: "error",
     description: "A Job name over 63 characters (or a hook generateName over 36) cannot be created.",
     fixable: "none",
+    messages: {
+      nameTooLong:
+        'Job name "{{name}}" is {{length}} characters long. Kubernetes copies it into the pod template\'s job-name label, whose value must be no more than {{max}} characters, so creating the Job fails.',
+      generateNameTooLong:
+        'Hook generateName "{{generateName}}" is {{length}} characters long. Argo CD appends up to 27 characters (revision, phase, timestamp) and the Job name must fit in the {{max}}-character job-name label, so the hook\'s Job cannot be created.',
+    },
   },
   checkJob(_ctx, job) {
     if (job.hook.neverApplied) return [];
@@ -18,7 +23,8 @@ export const jobNameTooLong = {
     if (job.name !== null && length(job.name) > MAX_JOB_NAME) {
       return [
         {
-          message: `Job name "${job.name}" is ${atLeast}${length(job.name)} characters long. Kubernetes copies it into the pod template's job-name label, whose value must be no more than ${MAX_JOB_NAME} characters, so creating the Job fails.`,
+          messageId: "nameTooLong",
+          data: { name: job.name, length: `${atLeast}${length(job.name)}`, max: MAX_JOB_NAME },
           fix: noFix(`renaming is your choice: shorten the name to ${MAX_JOB_NAME} characters or fewer`),
         },
       ];
@@ -31,7 +37,12 @@ export const jobNameTooLong = {
     ) {
       return [
         {
-          message: `Hook generateName "${job.generateName}" is ${atLeast}${length(job.generateName)} characters long. Argo CD appends up to 27 characters (revision, phase, timestamp) and the Job name must fit in the ${MAX_JOB_NAME}-character job-name label, so the hook's Job cannot be created.`,
+          messageId: "generateNameTooLong",
+          data: {
+            generateName: job.generateName,
+            length: `${atLeast}${length(job.generateName)}`,
+            max: MAX_JOB_NAME,
+          },
           fix: noFix(
             `renaming is your choice: shorten generateName to ${MAX_HOOK_GENERATE_NAME} characters or fewer`,
           ),

@@ -1,10 +1,6 @@
-import { isScalar } from "yaml";
 import { ANNOTATION } from "../engine/argocd/annotations.js";
-import { patchedReason } from "../engine/fix/annotation-edits.js";
-import { replaceScalar } from "../engine/fix/edit-builders.js";
-import { annotationValueNode, looksLikeMigration, type JobView } from "../engine/jobs/job-view.js";
-import type { RuleModule } from "./rule-module.js";
-import { noFix } from "./rule-module.js";
+import { looksLikeMigration, type JobView } from "../engine/jobs/job-view.js";
+import { noFix, type RuleModule } from "../engine/rule-api.js";
 import { jobLabel } from "./plain-job-family.js";
 
 export const migrationNotPresync = {
@@ -14,8 +10,12 @@ export const migrationNotPresync = {
     description:
       "A schema-migration hook in the Sync or PostSync phase runs alongside or after the app that needs it.",
     fixable: "suggestion",
+    messages: {
+      notPresync:
+        "{{job}} looks like a schema migration but runs in {{phases}}: it runs alongside or after the new version of the app that needs the new schema. A PreSync hook runs first, and a failed migration stops the sync before the app is updated.",
+    },
   },
-  checkJob(_ctx, job) {
+  checkJob(ctx, job) {
     const phases = job.hook.phases;
     if (
       !job.hook.isHook ||
@@ -24,16 +24,16 @@ export const migrationNotPresync = {
     )
       return [];
     if (!looksLikeMigration(job)) return [];
-    // A Sync hook in a negative wave runs before the wave-0 Deployments (argocd-facts.md §10).
+    // A Sync hook in a negative wave runs before the wave-0 Deployments (docs/argocd-and-jobs.md, "Waves").
     if (phases.every((p) => p === "Sync") && syncWave(job) < 0) return [];
-    const node = annotationValueNode(job, ANNOTATION.hook);
     const edit =
-      !job.hook.fromHelm && !job.patchedAnnotations.keys.has(ANNOTATION.hook) && node && isScalar(node)
-        ? replaceScalar(node, "PreSync", job.annotationsNode?.flow === true)
+      !job.hook.fromHelm && !job.patchedAnnotations.keys.has(ANNOTATION.hook)
+        ? ctx.fixer.annotationValue(job, ANNOTATION.hook, "PreSync")
         : null;
     return [
       {
-        message: `${jobLabel(job)} looks like a schema migration but runs in ${phases.join(",")}: it runs alongside or after the new version of the app that needs the new schema. A PreSync hook runs first, and a failed migration stops the sync before the app is updated.`,
+        messageId: "notPresync",
+        data: { job: jobLabel(job), phases: phases.join(",") },
         fix: edit
           ? {
               fix: {
@@ -45,7 +45,7 @@ export const migrationNotPresync = {
             }
           : noFix(
               job.patchedAnnotations.keys.has(ANNOTATION.hook)
-                ? patchedReason(job, ANNOTATION.hook)
+                ? ctx.fixer.patchedReason(job, ANNOTATION.hook)
                 : "the phase comes from helm.sh/hook: use pre-install,pre-upgrade to run it before the app",
             ),
       },

@@ -1,4 +1,4 @@
-import type { RuleModule } from "./rule-module.js";
+import type { RuleModule } from "../engine/rule-api.js";
 import { immutableError, isKnownNamedPlainJob, jobLabel } from "./plain-job-family.js";
 
 export const plainJob = {
@@ -9,6 +9,12 @@ export const plainJob = {
       "A named Job that Argo CD applies as a plain resource breaks the sync at its next template change.",
     fixable: "safe",
     plainJobFamilyRank: 1,
+    messages: {
+      plainJob:
+        "{{job}} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with {{error}}.",
+      plainJobTemplatedName:
+        "{{job}} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with {{error}}. Its name comes from a template: if the name changes whenever the pod template does (a content hash), Argo CD creates a new Job instead, and you can suppress this finding.",
+    },
   },
   checkJob(ctx, job) {
     if (!isKnownNamedPlainJob(job)) return [];
@@ -16,7 +22,11 @@ export const plainJob = {
     if (job.forceAnnotation && (!job.serverSideApply || job.replace)) return [];
     return [
       {
-        message: `${jobLabel(job)} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with ${immutableError(job, ["spec.template: Invalid value: …: field is immutable"])}.${job.nameTemplated ? " Its name comes from a template: if the name changes whenever the pod template does (a content hash), Argo CD creates a new Job instead, and you can suppress this finding." : ""}`,
+        messageId: job.nameTemplated ? "plainJobTemplatedName" : "plainJob",
+        data: {
+          job: jobLabel(job),
+          error: immutableError(job, ["spec.template: Invalid value: …: field is immutable"]),
+        },
         fix: ctx.strategyFix(job),
       },
     ];

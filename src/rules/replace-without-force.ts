@@ -1,4 +1,4 @@
-import type { RuleModule } from "./rule-module.js";
+import type { RuleModule } from "../engine/rule-api.js";
 import { immutableError, isKnownNamedPlainJob, jobLabel } from "./plain-job-family.js";
 
 export const replaceWithoutForce = {
@@ -8,6 +8,10 @@ export const replaceWithoutForce = {
     description: "Replace=true on a Job without Force=true fails every sync after the first, changed or not.",
     fixable: "safe",
     plainJobFamilyRank: 4,
+    messages: {
+      replaceWithoutForce:
+        "{{job}} is synced with Replace=true ({{where}}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with {{error}}.",
+    },
   },
   checkJob(ctx, job) {
     if (!isKnownNamedPlainJob(job) || !job.replace || job.forceAnnotation) return [];
@@ -16,7 +20,16 @@ export const replaceWithoutForce = {
       : "its Application's syncOptions";
     return [
       {
-        message: `${jobLabel(job)} is synced with Replace=true (${where}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with ${immutableError(job, ["spec.selector: Required value", "spec.template.metadata.labels: Invalid value: …: `selector` does not match template `labels`", 'spec.selector: Invalid value: "null": field is immutable'])}.`,
+        messageId: "replaceWithoutForce",
+        data: {
+          job: jobLabel(job),
+          where,
+          error: immutableError(job, [
+            "spec.selector: Required value",
+            "spec.template.metadata.labels: Invalid value: …: `selector` does not match template `labels`",
+            'spec.selector: Invalid value: "null": field is immutable',
+          ]),
+        },
         fix: ctx.strategyFix(job),
       },
     ];

@@ -67,6 +67,7 @@ describe("--format sarif", () => {
     const { scanRepository } = await import("../../src/engine/scan.js");
     const job = readFileSync(join(EXAMPLE, "apps/shop-api/db-migrate-job.yaml"), "utf8");
     const moved = scanRepository({
+      rules: RULES,
       files: [{ path: "apps/shop-api/db-migrate-job.yaml", content: `# a new comment\n\n${job}` }],
     });
 

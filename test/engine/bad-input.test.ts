@@ -1,13 +1,14 @@
 import { describe, expect, it } from "@jest/globals";
 import { scanRepository } from "../../src/engine/scan.js";
 import { validateConfig } from "../../src/config/schema.js";
-import { RULE_IDS } from "../../src/rules/index.js";
+import { RULE_IDS, RULES } from "../../src/rules/index.js";
 
 const JOB =
   "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n";
 
 function scanOne(path: string, content: string | Uint8Array) {
   return scanRepository({
+    rules: RULES,
     files: [
       { path, content },
       { path: "ok/job.yaml", content: JOB },
@@ -125,6 +126,7 @@ describe("bad input gives a per-file reason and the scan goes on", () => {
       "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n  source: [not, a, map]\n  sources: 42\n";
 
     const result = scanRepository({
+      rules: RULES,
       files: [
         { path: "app.yaml", content: app },
         { path: "ok/job.yaml", content: JOB },
@@ -157,7 +159,11 @@ describe("bad input gives a per-file reason and the scan goes on", () => {
     const config = validateConfig({ limits: { maxFileBytes: 10 } }, RULE_IDS);
     if (!config.ok) throw new Error(config.errors.join());
 
-    const result = scanRepository({ files: [{ path: "job.yaml", content: JOB }], config: config.config });
+    const result = scanRepository({
+      rules: RULES,
+      files: [{ path: "job.yaml", content: JOB }],
+      config: config.config,
+    });
 
     expect(result.files.skipped[0]?.reason).toMatch(/larger than the 10 bytes limit/);
   });

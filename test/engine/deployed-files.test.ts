@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { RULES } from "../../src/rules/index.js";
 import { DEFAULT_CONFIG, type Config } from "../../src/config/schema.js";
 import { scanRepository } from "../../src/engine/scan.js";
 import type { RepoFile } from "../../src/engine/types.js";
@@ -14,7 +15,7 @@ function application(name: string, source: string, extra = ""): string {
 }
 
 function reportedJobs(files: RepoFile[], repoUrl: string | null = REPO): string[] {
-  return scanRepository({ files, repoUrl })
+  return scanRepository({ rules: RULES, files, repoUrl })
     .findings.map((f) => `${f.file}:${f.name}`)
     .sort();
 }
@@ -129,7 +130,7 @@ spec:
       { path: "elsewhere/job.yaml", content: job("elsewhere") },
     ];
 
-    const result = scanRepository({ files, repoUrl: REPO });
+    const result = scanRepository({ rules: RULES, files, repoUrl: REPO });
 
     expect(result.findings.map((f) => f.name)).toEqual(["a"]);
     expect(result.apps[0]?.paths).toEqual(["apps/a"]);
@@ -165,6 +166,7 @@ spec:
     ];
     const paths = (path: string) =>
       scanRepository({
+        rules: RULES,
         files: [{ path: "argocd/appset.yaml", content: appset(path) }, ...files],
         repoUrl: REPO,
       }).apps[0]?.paths;
@@ -228,8 +230,9 @@ spec:
       { path: "tools/job.yaml", content: job("tools") },
     ];
 
-    const assumed = scanRepository({ files });
+    const assumed = scanRepository({ rules: RULES, files });
     const configured = scanRepository({
+      rules: RULES,
       files,
       config: defaultConfigWith({ paths: ["apps/**", "!apps/legacy/**"] }),
     });
@@ -247,7 +250,11 @@ spec:
       { path: "apps/test-fixtures/job.yaml", content: job("fixture") },
     ];
 
-    const result = scanRepository({ files, config: defaultConfigWith({ ignore: ["**/test-fixtures/**"] }) });
+    const result = scanRepository({
+      rules: RULES,
+      files,
+      config: defaultConfigWith({ ignore: ["**/test-fixtures/**"] }),
+    });
 
     expect(result.files.scanned).toEqual(["apps/job.yaml"]);
   });
@@ -262,7 +269,7 @@ spec:
       { path: "apps/job.yaml", content: `${job("ttl")}  ttlSecondsAfterFinished: 60\n` },
     ];
 
-    const result = scanRepository({ files, repoUrl: REPO });
+    const result = scanRepository({ rules: RULES, files, repoUrl: REPO });
 
     expect(result.findings.map((f) => [f.rule, f.severity])).toEqual([["ttl-on-plain-job", "error"]]);
   });
@@ -302,7 +309,7 @@ describe("a file deployed by several Applications", () => {
       { path: "shared/job.yaml", content: job("shared-job") },
     ];
 
-    const result = scanRepository({ files, repoUrl: REPO });
+    const result = scanRepository({ rules: RULES, files, repoUrl: REPO });
 
     expect(result.findings.map((f) => f.rule)).toEqual(["replace-without-force"]);
     expect(result.findings[0]?.message).toContain(
@@ -348,7 +355,7 @@ describe("annotations that Kustomize overlays put on a base Job", () => {
       ...Object.entries(extra).map(([path, content]) => ({ path, content })),
     ];
 
-    expect(scanRepository({ files, repoUrl: REPO }).findings).toEqual([]);
+    expect(scanRepository({ rules: RULES, files, repoUrl: REPO }).findings).toEqual([]);
   });
 
   it("are judged with the base's own, and the fix is left to the patch", () => {
@@ -360,7 +367,7 @@ describe("annotations that Kustomize overlays put on a base Job", () => {
       { path: "web/overlays/prod/kustomization.yaml", content: overlay },
     ];
 
-    const [finding] = scanRepository({ files, repoUrl: REPO }).findings;
+    const [finding] = scanRepository({ rules: RULES, files, repoUrl: REPO }).findings;
 
     expect(finding?.rule).toBe("force-replace-every-sync");
     expect(finding?.file).toBe("web/base/job.yaml");
@@ -382,7 +389,7 @@ describe("annotations that Kustomize overlays put on a base Job", () => {
       { path: "web/overlays/dev/kustomization.yaml", content: "resources:\n  - ../../base\n" },
     ];
 
-    const findings = scanRepository({ files, repoUrl: REPO }).findings;
+    const findings = scanRepository({ rules: RULES, files, repoUrl: REPO }).findings;
 
     expect(findings.map((f) => f.rule)).toEqual(["plain-job"]);
     expect(findings[0]?.message).toContain("patch its annotations differently");
@@ -403,10 +410,12 @@ describe("helm.skipTests", () => {
       `  source:\n    repoURL: ${REPO}\n    path: charts/app\n${skip ? "    helm:\n      skipTests: true\n" : ""}`;
 
     const skipping = scanRepository({
+      rules: RULES,
       files: [{ path: "argocd/app.yaml", content: application("app", source(true)) }, ...chart],
       repoUrl: REPO,
     });
     const rendering = scanRepository({
+      rules: RULES,
       files: [{ path: "argocd/app.yaml", content: application("app", source(false)) }, ...chart],
       repoUrl: REPO,
     });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { RULES } from "../../src/rules/index.js";
 import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
 import { fixRepository } from "../../src/engine/scan.js";
@@ -87,7 +88,7 @@ function render(layout: Layout): string {
 }
 
 function fix(text: string) {
-  return fixRepository({ files: [{ path: "job.yaml", content: text }] });
+  return fixRepository({ rules: RULES, files: [{ path: "job.yaml", content: text }] });
 }
 
 function toObject(text: string): Record<string, unknown> {

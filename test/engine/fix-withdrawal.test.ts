@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { RULES } from "../../src/rules/index.js";
 import { fixRepository, scanRepository } from "../../src/engine/scan.js";
 
 describe("a fix is re-scanned before it is proposed", () => {
@@ -14,8 +15,8 @@ spec:
       restartPolicy: Never
 `;
 
-    const result = scanRepository({ files: [{ path: "job.yaml", content: job }] });
-    const { fixes } = fixRepository({ files: [{ path: "job.yaml", content: job }] });
+    const result = scanRepository({ rules: RULES, files: [{ path: "job.yaml", content: job }] });
+    const { fixes } = fixRepository({ rules: RULES, files: [{ path: "job.yaml", content: job }] });
 
     expect(result.findings.map((f) => [f.rule, f.fix])).toEqual([["generate-name-without-hook", null]]);
     expect(result.findings[0]?.noFixReason).toBe(
@@ -38,7 +39,7 @@ spec:
       restartPolicy: Never
 `;
 
-    const { result, fixes } = fixRepository({ files: [{ path: "job.yaml", content: job }] });
+    const { result, fixes } = fixRepository({ rules: RULES, files: [{ path: "job.yaml", content: job }] });
 
     expect(result.findings.map((f) => [f.rule, f.fix?.kind])).toEqual([["invalid-hook-annotation", "safe"]]);
     expect(fixes[0]?.after).toContain(
@@ -60,7 +61,7 @@ spec:
       restartPolicy: Never
 `;
 
-    const { result, fixes } = fixRepository({ files: [{ path: "job.yaml", content: job }] });
+    const { result, fixes } = fixRepository({ rules: RULES, files: [{ path: "job.yaml", content: job }] });
 
     expect(result.findings.map((f) => [f.rule, f.fix?.kind, f.location.line])).toEqual([
       ["invalid-hook-annotation", "safe", 6],

@@ -10,7 +10,7 @@ import {
   type GlobDialect,
 } from "../../src/engine/glob.js";
 import { scanRepository } from "../../src/engine/scan.js";
-import { RULE_IDS } from "../../src/rules/index.js";
+import { RULE_IDS, RULES } from "../../src/rules/index.js";
 
 /**
  * Every glob the scanner reads comes from the repository, which anyone who can push a branch controls. These
@@ -222,7 +222,7 @@ describe("whole scans with hostile patterns", () => {
         { path: `apps/${"a".repeat(20)}/${longerName}`, content: job("longer") },
       ];
 
-      const result = scanRepository({ files, repoUrl: REPO });
+      const result = scanRepository({ rules: RULES, files, repoUrl: REPO });
 
       // Neither name ends in "b": the include matches nothing.
       expect(result.findings).toEqual([]);
@@ -235,6 +235,7 @@ describe("whole scans with hostile patterns", () => {
     const app = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\nspec:\n  source:\n    repoURL: ${REPO}\n    path: apps\n    directory:\n      include: '${include}'\n`;
 
     const result = scanRepository({
+      rules: RULES,
       files: [
         { path: "argocd/app.yaml", content: app },
         { path: "apps/job.yaml", content: job("a") },
@@ -277,7 +278,7 @@ spec:
         ...dirs.map((dir) => ({ path: `${dir}/${longName}`, content: job(dir.slice(0, 8)) })),
       ];
 
-      const result = scanRepository({ files, repoUrl: REPO });
+      const result = scanRepository({ rules: RULES, files, repoUrl: REPO });
 
       // No directory ends in "b": the ApplicationSet deploys nothing from here.
       expect(result.apps.map((app) => app.paths)).toEqual([[]]);
@@ -290,6 +291,7 @@ spec:
     () => {
       const app = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\nspec:\n  source:\n    repoURL: ${REPO}\n    path: '${"{{".repeat(100_000)}'\n`;
       const result = scanRepository({
+        rules: RULES,
         files: [
           { path: "argocd/app.yaml", content: app },
           { path: `apps/${longName}`, content: job("a") },
@@ -318,7 +320,7 @@ spec:
         { path: `apps/${"a".repeat(30)}/${longerName}`, content: job("longer") },
       ];
 
-      const result = scanRepository({ files, repoUrl: REPO, config });
+      const result = scanRepository({ rules: RULES, files, repoUrl: REPO, config });
 
       expect(result.findings).toEqual([]);
     },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { RULES } from "../../src/rules/index.js";
 import { fixRepository } from "../../src/engine/scan.js";
 
 describe("JSON manifests", () => {
@@ -16,7 +17,7 @@ describe("JSON manifests", () => {
       2,
     );
 
-    const { fixes } = fixRepository({ files: [{ path: "export-job.json", content: text }] });
+    const { fixes } = fixRepository({ rules: RULES, files: [{ path: "export-job.json", content: text }] });
 
     const after = fixes[0]?.after ?? "";
     const parsed = JSON.parse(after) as { metadata: { annotations: Record<string, string> } };

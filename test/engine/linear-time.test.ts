@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { RULES } from "../../src/rules/index.js";
 import fc from "fast-check";
 import { applyEdits, takeNonConflicting } from "../../src/engine/fix/text-edit.js";
 import { maskTemplateActions, PLACEHOLDER } from "../../src/engine/manifests/helm-mask.js";
@@ -31,8 +32,8 @@ describe("fixes on the items of a kind: List", () => {
   it("are verified on each item alone, with the diff placed at the item's lines in the file", () => {
     const text = listOf(["alpha", "beta", "gamma"]);
 
-    const result = scanRepository({ files: [{ path: "list.yaml", content: text }] });
-    const { fixes } = fixRepository({ files: [{ path: "list.yaml", content: text }] });
+    const result = scanRepository({ rules: RULES, files: [{ path: "list.yaml", content: text }] });
+    const { fixes } = fixRepository({ rules: RULES, files: [{ path: "list.yaml", content: text }] });
 
     expect(result.findings.map((f) => [f.name, f.fix?.kind])).toEqual([
       ["alpha", "safe"],
@@ -60,7 +61,7 @@ describe("fixes on the items of a kind: List", () => {
     const text =
       listOf(["alpha"], "&image busybox:1.36") + job("beta", "    ", "*image").replace(/^ {4}/, "  - ");
 
-    const result = scanRepository({ files: [{ path: "list.yaml", content: text }] });
+    const result = scanRepository({ rules: RULES, files: [{ path: "list.yaml", content: text }] });
 
     expect(result.findings.map((f) => [f.name, f.fix?.kind, f.noFixReason])).toEqual([
       ["alpha", "safe", null],
@@ -76,7 +77,7 @@ describe("fixes on the items of a kind: List", () => {
       listOf([first ?? ""], "&image busybox:1.36") +
       rest.map((n) => job(n, "    ", "*image").replace(/^ {4}/, "  - ")).join("");
 
-    const result = scanRepository({ files: [{ path: "list.yaml", content: text }] });
+    const result = scanRepository({ rules: RULES, files: [{ path: "list.yaml", content: text }] });
 
     const withFix = result.findings.filter((f) => f.fix !== null);
     const overBudget = result.findings.filter((f) => f.noFixReason?.includes("past the limit for one file"));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { RULES } from "../../src/rules/index.js";
 import { hideIrrelevantDocuments } from "../../src/engine/manifests/prefilter.js";
 import { scanRepository } from "../../src/engine/scan.js";
 
@@ -25,7 +26,7 @@ describe("hiding documents that cannot matter", () => {
     for (const eol of ["\n", "\r\n"]) {
       const text = `${DEPLOYMENT}---\n${DEPLOYMENT}---\n${JOB}`.replaceAll("\n", eol);
 
-      const result = scanRepository({ files: [{ path: "all.yaml", content: text }] });
+      const result = scanRepository({ rules: RULES, files: [{ path: "all.yaml", content: text }] });
 
       expect(result.findings.map((f) => [f.rule, f.location.line])).toEqual([["plain-job", 16]]);
       expect(result.findings[0]?.fix?.diff).toContain("@@ -16,3 +16,6 @@");

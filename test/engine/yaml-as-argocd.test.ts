@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { RULES } from "../../src/rules/index.js";
 import { fixRepository, scanRepository } from "../../src/engine/scan.js";
 
 /** Argo CD reads merge keys and aliases; a fix must not edit text that other objects share or that a merge hides. */
@@ -14,7 +15,10 @@ const container = `    spec:
 
 function scanAndFix(content: string, path = "manifests/jobs.yaml") {
   const files = [{ path, content }];
-  return { result: scanRepository({ files }), fixes: fixRepository({ files }).fixes };
+  return {
+    result: scanRepository({ rules: RULES, files }),
+    fixes: fixRepository({ rules: RULES, files }).fixes,
+  };
 }
 
 describe("YAML merge keys and aliases, as Argo CD reads them", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { RULES } from "../../src/rules/index.js";
 import { scanRepository } from "../../src/engine/scan.js";
 import { fitSummary, renderScanReport } from "../../src/render/check-run.js";
 import { MAX_SUMMARY_LENGTH } from "../../src/render/github-limits.js";
@@ -29,6 +30,7 @@ describe("check run report", () => {
     ],
   ])("conclusion and title for %s", (_label, files, conclusion, title) => {
     const result = scanRepository({
+      rules: RULES,
       files: Object.entries(files).map(([path, content]) => ({ path, content })),
     });
 
@@ -43,7 +45,7 @@ describe("check run report", () => {
   });
 
   it("warnings can be configured to fail the check", () => {
-    const result = scanRepository({ files: [{ path: "a.yaml", content: job("a") }] });
+    const result = scanRepository({ rules: RULES, files: [{ path: "a.yaml", content: job("a") }] });
 
     expect(
       renderScanReport(result, {
@@ -56,6 +58,7 @@ describe("check run report", () => {
 
   it("says when every manifest was assumed deployed, and lists the files not analysed", () => {
     const result = scanRepository({
+      rules: RULES,
       files: [
         { path: "a.yaml", content: job("a") },
         { path: "b.yaml", content: "kind: Job\nmetadata: [\n" },
@@ -73,7 +76,7 @@ describe("check run report", () => {
   });
 
   it("shows every note of the scan and of each Application, also when every manifest was assumed deployed", () => {
-    const result = scanRepository({ files: [{ path: "a.yaml", content: job("a") }] });
+    const result = scanRepository({ rules: RULES, files: [{ path: "a.yaml", content: job("a") }] });
     result.notes.push("a note of the scan");
     result.apps.push({
       name: "web",
@@ -114,7 +117,7 @@ describe("check run report", () => {
     const many = Array.from({ length: 400 }, (_, i) =>
       job(`a-rather-long-job-name-for-the-summary-${i}`),
     ).join("---\n");
-    const result = scanRepository({ files: [{ path: "jobs.yaml", content: many }] });
+    const result = scanRepository({ rules: RULES, files: [{ path: "jobs.yaml", content: many }] });
 
     const report = renderScanReport(result, {
       conclusionOnWarnings: "neutral",

@@ -3,13 +3,14 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseManifestFile } from "../../src/engine/manifests/parse-manifests.js";
 import { fixRepository } from "../../src/engine/scan.js";
-import { RULE_IDS } from "../../src/rules/index.js";
+import { RULE_IDS, RULES } from "../../src/rules/index.js";
 import { FIXTURES, loadFixtureCases, type FixtureCase } from "../helpers/fixture-cases.js";
 
 const cases = loadFixtureCases();
 
 function run(fixture: FixtureCase, input = fixture.input) {
   return fixRepository({
+    rules: RULES,
     files: fixture.files.map((f) => (f.path === fixture.path ? { ...f, content: input } : f)),
     ...(fixture.baseFiles ? { baseFiles: fixture.baseFiles } : {}),
     ...(fixture.config ? { config: fixture.config } : {}),

@@ -1,7 +1,8 @@
 import type { Config } from "../../config/schema.js";
-import type { FixOutcome } from "../../rules/rule-module.js";
 import { ANNOTATION, splitCsv } from "../argocd/annotations.js";
 import { looksLikeMigration, type JobView } from "../jobs/job-view.js";
+import { MAX_HOOK_GENERATE_NAME } from "../jobs/name-limits.js";
+import type { FixOutcome } from "../rule-api.js";
 import { findPair } from "../manifests/yaml-nodes.js";
 import {
   annotationEdits,
@@ -12,10 +13,6 @@ import {
 } from "./annotation-edits.js";
 import { renameKey, replaceScalar } from "./edit-builders.js";
 import { isScalar } from "yaml";
-
-/** Argo CD appends up to 27 characters to a hook's generateName; Job names must fit in 63 (argocd-facts.md §2.4). */
-export const MAX_HOOK_GENERATE_NAME = 36;
-export const MAX_JOB_NAME = 63;
 
 const TRADE_OFFS = {
   hook: "As a hook the Job runs on every sync that runs hooks (make it idempotent), is left out of the app's diff (a change to the Job alone no longer makes the app OutOfSync), and BeforeHookCreation keeps the last run and its logs until the next sync.",
@@ -37,7 +34,7 @@ export function hookPhaseFor(job: JobView, config: Config): "PreSync" | "Sync" |
 }
 
 /**
- * The strategy fix of rules.md: turn a plain Job into something Argo CD re-creates, as `fix.strategy` says.
+ * The strategy fix (docs/argocd-and-jobs.md, "Making a Job re-creatable"): turn a plain Job into something Argo CD re-creates, as `fix.strategy` says.
  * `force` is not offered under server-side apply (Force is a no-op there), and `generateName` needs a literal
  * name; both fall back to `hook` and say so.
  */
