@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Writes `<case>.findings.json` and `<case>.out.yaml` for rule fixtures from the built engine (npm run build first).
+// Writes `<case>.findings.json` (each finding with its message id and its fix applied alone) and `<case>.out.yaml`
+// (the file after --fix) for rule fixtures from the built engine (npm run build first).
 // Review every change with `git diff test/fixtures` before committing: these files are the expected behaviour.
 // Usage: node scripts/update-fixtures.js [RULE-ID/CASE ...]
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfigText } from "../dist/config/schema.js";
+import { applyEdits } from "../dist/engine/fix/text-edit.js";
 import { fixRepository } from "../dist/engine/scan.js";
 import { RULE_IDS, RULES } from "../dist/rules/index.js";
 
@@ -34,11 +36,18 @@ for (const rule of readdirSync(root).sort()) {
       ...(base === null ? {} : { baseFiles: [{ path, content: base }] }),
       ...(config ? { config: config.config } : {}),
     });
+    const contentOf = new Map(files.map((f) => [f.path, f.content]));
+    // The shape test/helpers/fixture-cases.ts reads: what a user reads of each finding, its fix applied alone.
     const findings = result.findings.map((f) => ({
       rule: f.rule,
       severity: f.severity,
       file: f.file,
       line: f.location.line,
+      messageId: f.messageId,
+      fix: f.fix
+        ? { kind: f.fix.kind, output: applyEdits(contentOf.get(f.file) ?? "", f.fix.edits).text }
+        : null,
+      ...(f.fix ? {} : { noFixReason: f.noFixReason }),
     }));
     writeFileSync(join(root, rule, `${name}.findings.json`), `${JSON.stringify(findings, null, 2)}\n`);
     const fixed = fixes.find((f) => f.path === path);

@@ -9,18 +9,31 @@ export const FIXTURES = join(import.meta.dirname, "..", "fixtures", "rules");
 /**
  * A rule fixture case, from files beside each other in test/fixtures/rules/<rule>/:
  * - `<case>.in.yaml`        the manifest, scanned as `manifests/<case>.yaml`
- * - `<case>.findings.json`  every finding expected: [{ rule, severity, file, line }]
+ * - `<case>.findings.json`  every finding expected: [{ rule, severity, file, line, messageId, fix, noFixReason? }],
+ *                           `fix` being `{ kind, output }` (the file with this fix alone applied, safe fixes and
+ *                           suggestions alike) or null with the reason the user reads
  * - `<case>.out.yaml`       the file after `--fix` (absent: the fix must change nothing)
  * - `<case>.app.yaml`       optional Application(s), placed at `argocd/app.yaml` (source path `manifests`)
  * - `<case>.base.yaml`      optional base revision of the manifest (diff-aware scan)
  * - `<case>.config.yaml`    optional repository configuration
  */
+export interface ExpectedFinding {
+  rule: string;
+  severity: string;
+  file: string;
+  line: number;
+  /** A key of the rule's meta.messages. */
+  messageId: string;
+  fix: { kind: "safe" | "suggestion"; output: string } | null;
+  noFixReason?: string | null;
+}
+
 export interface FixtureCase {
   rule: string;
   name: string;
   path: string;
   input: string;
-  expectedFindings: { rule: string; severity: string; file: string; line: number }[];
+  expectedFindings: ExpectedFinding[];
   expectedOutput: string | null;
   files: RepoFile[];
   baseFiles: RepoFile[] | undefined;

@@ -1,10 +1,16 @@
 import { describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { applyEdits } from "../../src/engine/fix/text-edit.js";
 import { parseManifestFile } from "../../src/engine/manifests/parse-manifests.js";
 import { fixRepository } from "../../src/engine/scan.js";
 import { RULE_IDS, RULES } from "../../src/rules/index.js";
-import { FIXTURES, loadFixtureCases, type FixtureCase } from "../helpers/fixture-cases.js";
+import {
+  FIXTURES,
+  loadFixtureCases,
+  type ExpectedFinding,
+  type FixtureCase,
+} from "../helpers/fixture-cases.js";
 
 const cases = loadFixtureCases();
 
@@ -56,6 +62,22 @@ describe("rule fixtures", () => {
     expect(missingDocs).toEqual([]);
   });
 
+  it("every message a rule declares is pinned by a fixture, and every fixable rule's fix kind by one", () => {
+    const pinned = new Set(cases.flatMap((c) => c.expectedFindings.map((f) => `${f.rule}/${f.messageId}`)));
+    const kinds = new Set(
+      cases.flatMap((c) => c.expectedFindings.flatMap((f) => (f.fix ? [`${f.rule}/${f.fix.kind}`] : []))),
+    );
+
+    const unpinned = RULES.flatMap((rule) =>
+      Object.keys(rule.meta.messages).map((id) => `${rule.meta.id}/${id}`),
+    ).filter((key) => !pinned.has(key));
+    const fixKindsUnseen = RULES.filter((rule) => rule.meta.fixable !== "none")
+      .map((rule) => `${rule.meta.id}/${rule.meta.fixable}`)
+      .filter((key) => !kinds.has(key));
+    expect(unpinned).toEqual([]);
+    expect(fixKindsUnseen).toEqual([]);
+  });
+
   it("every fixture folder is a known rule", () => {
     expect(readdirSync(FIXTURES).filter((dir) => !RULE_IDS.includes(dir))).toEqual([]);
   });
@@ -63,11 +85,17 @@ describe("rule fixtures", () => {
   it.each(cases.map((c) => [`${c.rule}/${c.name}`, c] as const))("%s: findings", (_label, fixture) => {
     const { result } = run(fixture);
 
-    const actual = result.findings.map((f) => ({
+    const contentOf = new Map(fixture.files.map((f) => [f.path, String(f.content)]));
+    const actual: ExpectedFinding[] = result.findings.map((f) => ({
       rule: f.rule,
       severity: f.severity,
       file: f.file,
       line: f.location.line,
+      messageId: f.messageId,
+      fix: f.fix
+        ? { kind: f.fix.kind, output: applyEdits(contentOf.get(f.file) ?? "", f.fix.edits).text }
+        : null,
+      ...(f.fix ? {} : { noFixReason: f.noFixReason }),
     }));
     expect(actual).toEqual(fixture.expectedFindings);
     expect(result.files.skipped).toEqual([]);
