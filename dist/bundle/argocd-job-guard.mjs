@@ -56,7 +56,7 @@ var require_identity = __commonJS({
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap8 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar11 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar10 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -78,7 +78,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar11(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar10(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -93,7 +93,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap8;
     exports.isNode = isNode;
     exports.isPair = isPair;
-    exports.isScalar = isScalar11;
+    exports.isScalar = isScalar10;
     exports.isSeq = isSeq3;
   }
 });
@@ -5638,7 +5638,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar11 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar10 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -5722,7 +5722,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar11;
+    exports.isScalar = isScalar10;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -18087,8 +18087,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural3 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
+        const plural2 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -18232,8 +18232,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural3 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
+        const plural2 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -27597,193 +27597,8 @@ function describeIssue(issue2) {
   return `${where}: ${issue2.message}`;
 }
 
-// src/rules/rule-module.ts
-function noFix(reason) {
-  return { noFixReason: reason };
-}
-
-// src/engine/jobs/job-view.ts
-var import_yaml7 = __toESM(require_dist(), 1);
-
-// src/engine/argocd/annotations.ts
-var ANNOTATION = {
-  hook: "argocd.argoproj.io/hook",
-  hookDeletePolicy: "argocd.argoproj.io/hook-delete-policy",
-  syncOptions: "argocd.argoproj.io/sync-options",
-  syncWave: "argocd.argoproj.io/sync-wave",
-  helmHook: "helm.sh/hook",
-  helmHookDeletePolicy: "helm.sh/hook-delete-policy",
-  ignore: "argocd-job-guard.io/ignore"
-};
-var ARGO_HOOK_TYPES = [
-  "PreSync",
-  "Sync",
-  "PostSync",
-  "SyncFail",
-  "PostDelete",
-  "PreDelete",
-  "Skip"
-];
-var ARGO_DELETE_POLICIES = ["HookSucceeded", "HookFailed", "BeforeHookCreation"];
-var HELM_DELETE_POLICIES = {
-  "before-hook-creation": "BeforeHookCreation",
-  "hook-succeeded": "HookSucceeded",
-  "hook-failed": "HookFailed"
-};
-var HELM_HOOK_MAPPING = {
-  "pre-install": "PreSync",
-  "pre-upgrade": "PreSync",
-  "post-install": "PostSync",
-  "post-upgrade": "PostSync",
-  "pre-delete": "PreDelete",
-  "post-delete": "PostDelete"
-};
-var HELM_HOOKS_NEVER_APPLIED = [
-  "test",
-  "test-success",
-  "test-failure",
-  "pre-rollback",
-  "post-rollback"
-];
-function splitCsv(value) {
-  if (value === void 0) return [];
-  return value.split(",").map((item) => item.trim()).filter((item) => item.length > 0);
-}
-function isArgoHookType(token) {
-  return ARGO_HOOK_TYPES.includes(token);
-}
-function isArgoDeletePolicy(token) {
-  return ARGO_DELETE_POLICIES.includes(token);
-}
-function readHook(annotations) {
-  const argoRaw = annotations.get(ANNOTATION.hook);
-  const hasArgoHookAnnotation = argoRaw !== void 0;
-  const argoTokens = splitCsv(argoRaw);
-  const validArgo = [...new Set(argoTokens.filter(isArgoHookType))];
-  const invalidArgoTokens = argoTokens.filter((token) => !isArgoHookType(token));
-  const helmRaw = annotations.get(ANNOTATION.helmHook);
-  const helmTokens = splitCsv(helmRaw);
-  const helmIsHook = helmRaw !== void 0 && helmRaw !== "crd-install";
-  let types = validArgo;
-  let fromHelm = false;
-  if (types.length === 0 && helmIsHook) {
-    types = [...new Set(helmTokens.map((token) => HELM_HOOK_MAPPING[token]).filter((t) => t !== void 0))];
-    fromHelm = types.length > 0;
-  }
-  const isHookAnnotated = hasArgoHookAnnotation || helmIsHook;
-  const skipOnly = types.length === 1 && types[0] === "Skip";
-  const phases = types.filter((type) => type !== "Skip");
-  const neverApplied = isHookAnnotated && types.length === 0 || skipOnly;
-  return {
-    hasArgoHookAnnotation,
-    argoTokens,
-    invalidArgoTokens,
-    helmTokens,
-    phases,
-    isHook: isHookAnnotated && phases.length > 0,
-    neverApplied,
-    fromHelm
-  };
-}
-function readDeletePolicies(annotations) {
-  const argoTokens = splitCsv(annotations.get(ANNOTATION.hookDeletePolicy));
-  const helmTokens = splitCsv(annotations.get(ANNOTATION.helmHookDeletePolicy));
-  const explicit = /* @__PURE__ */ new Set();
-  const invalidArgoTokens = [];
-  const invalidHelmTokens = [];
-  for (const token of argoTokens) {
-    if (isArgoDeletePolicy(token)) explicit.add(token);
-    else invalidArgoTokens.push(token);
-  }
-  for (const token of helmTokens) {
-    const mapped = HELM_DELETE_POLICIES[token];
-    if (mapped) explicit.add(mapped);
-    else invalidHelmTokens.push(token);
-  }
-  const list = [...explicit];
-  return {
-    explicit: list,
-    invalidArgoTokens,
-    invalidHelmTokens,
-    effective: list.length > 0 ? list : ["BeforeHookCreation"]
-  };
-}
-function hasOption(options, option) {
-  return options.includes(option);
-}
-function evidentToken(token, valid) {
-  const normalise = (text) => text.toLowerCase().replace(/[-_\s]/g, "");
-  const wanted = normalise(token);
-  return valid.find((candidate) => normalise(candidate) === wanted) ?? null;
-}
-
-// src/engine/fix/shared-nodes.ts
+// src/engine/manifests/parse-manifests.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-function editBlocker(file2, object2) {
-  const top = object2.node;
-  const repeated = repeatedKey(top, ["metadata"]);
-  if (repeated) return branchesReason(file2, `the Job's ${repeated}`);
-  const metadataPair = pairOf(top, "metadata");
-  if (!metadataPair) {
-    return hasMergeKey(top) ? "the Job's metadata comes from a YAML merge key (<<): change it by hand" : null;
-  }
-  const metadata = metadataPair.value;
-  if ((0, import_yaml2.isAlias)(metadata)) return aliasReason("metadata map", metadata.source);
-  if (!(0, import_yaml2.isMap)(metadata)) return null;
-  if (metadata.anchor) return anchorReason("metadata map", metadata.anchor);
-  const repeatedInMetadata = repeatedKey(metadata, ["annotations", "name", "generateName"]);
-  if (repeatedInMetadata) return branchesReason(file2, `metadata.${repeatedInMetadata}`);
-  const annotationsPair = pairOf(metadata, "annotations");
-  if (!annotationsPair) {
-    return hasMergeKey(metadata) ? "the Job's metadata takes keys from a YAML merge key (<<), which may provide its annotations: an annotations map added here would replace the merged one; write the Job's annotations by hand" : null;
-  }
-  const annotations = annotationsPair.value;
-  if ((0, import_yaml2.isAlias)(annotations)) return aliasReason("annotations map", annotations.source);
-  if (!(0, import_yaml2.isMap)(annotations)) return null;
-  if (annotations.anchor) return anchorReason("annotations map", annotations.anchor);
-  if (hasMergeKey(annotations)) {
-    return "some of the Job's annotations come from a YAML merge key (<<): an annotation written beside it would override the merged one; change them by hand";
-  }
-  for (const pair of annotations.items) {
-    if ((0, import_yaml2.isAlias)(pair.value)) return aliasReason(`annotation ${keyText(pair)}`, pair.value.source);
-    if ((0, import_yaml2.isScalar)(pair.value) && pair.value.anchor)
-      return anchorReason(`annotation ${keyText(pair)}`, pair.value.anchor);
-  }
-  const repeatedAnnotation = repeatedKey(annotations, null);
-  if (repeatedAnnotation) return branchesReason(file2, `annotation ${repeatedAnnotation}`);
-  return null;
-}
-function aliasReason(what, source) {
-  return `the Job's ${what} is the YAML alias *${source}, shared with whatever else uses the anchor: change it where &${source} is defined`;
-}
-function anchorReason(what, anchor2) {
-  return `the Job's ${what} carries the YAML anchor &${anchor2}: other objects may share it through aliases, and an edit would change them too`;
-}
-function branchesReason(file2, what) {
-  return file2.helm ? `${what} is written more than once (in Helm if/else branches): a fix would reach only one branch; add it to each branch by hand` : `${what} is written more than once`;
-}
-function keyText(pair) {
-  return (0, import_yaml2.isScalar)(pair.key) ? String(pair.key.value) : "?";
-}
-function pairOf(map2, key) {
-  return map2.items.find((pair) => (0, import_yaml2.isScalar)(pair.key) && pair.key.value === key) ?? null;
-}
-function hasMergeKey(map2) {
-  return map2.items.some(
-    (pair) => (0, import_yaml2.isScalar)(pair.key) && (pair.key.value === "<<" || typeof pair.key.value === "symbol" && pair.key.source === "<<")
-  );
-}
-function repeatedKey(map2, keys) {
-  const seen = /* @__PURE__ */ new Set();
-  for (const pair of map2.items) {
-    if (!(0, import_yaml2.isScalar)(pair.key)) continue;
-    const key = pair.key.value;
-    if (typeof key !== "string" || keys !== null && !keys.includes(key)) continue;
-    if (seen.has(key)) return key;
-    seen.add(key);
-  }
-  return null;
-}
 
 // src/engine/manifests/helm-mask.ts
 var PLACEHOLDER = "\xA7";
@@ -27830,9 +27645,6 @@ function containsPlaceholder(value) {
   return value.includes(PLACEHOLDER);
 }
 
-// src/engine/manifests/parse-manifests.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-
 // src/engine/manifests/prefilter.ts
 var RELEVANT = /\b(Job|List|Application|ApplicationSet)\b/;
 var MARKER = /^(---|\.\.\.)(\s|$)/;
@@ -27871,12 +27683,12 @@ function parseManifestFile(path, text, options = {}) {
   const helm = text.includes("{{") ? maskTemplateActions(text) : null;
   const visible = helm ? helm.text : text;
   const parsedText = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
-  const lineCounter = new import_yaml3.LineCounter();
+  const lineCounter = new import_yaml2.LineCounter();
   lineCounter.addNewLine(0);
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
   let documents;
   try {
-    documents = (0, import_yaml3.parseAllDocuments)(parsedText, {
+    documents = (0, import_yaml2.parseAllDocuments)(parsedText, {
       // Helm if/else branches both stay visible after masking, so keys may repeat in a template.
       uniqueKeys: helm === null,
       // Argo CD's YAML parser honours merge keys (`<<: *defaults`): a hook annotation may come from one.
@@ -27900,7 +27712,7 @@ function parseManifestFile(path, text, options = {}) {
       problems.push(reason);
       return;
     }
-    if (!(0, import_yaml3.isMap)(doc.contents)) return;
+    if (!(0, import_yaml2.isMap)(doc.contents)) return;
     const docRange = [doc.range[0], documents[docIndex + 1]?.range[0] ?? parsedText.length];
     const kind = doc.contents.get("kind");
     let value = { kind, apiVersion: doc.contents.get("apiVersion") };
@@ -27914,13 +27726,13 @@ function parseManifestFile(path, text, options = {}) {
     }
     if (!isRecord(value)) return;
     const top = toObject(docIndex, null, doc.contents, value, docRange);
-    if (top.kind === "List" && (0, import_yaml3.isSeq)(doc.contents.get("items"))) {
+    if (top.kind === "List" && (0, import_yaml2.isSeq)(doc.contents.get("items"))) {
       const itemsNode = doc.contents.get("items");
       const itemsValue = Array.isArray(value.items) ? value.items : [];
-      if ((0, import_yaml3.isSeq)(itemsNode)) {
+      if ((0, import_yaml2.isSeq)(itemsNode)) {
         itemsNode.items.forEach((item, itemIndex) => {
           const itemValue = itemsValue[itemIndex];
-          if ((0, import_yaml3.isMap)(item) && isRecord(itemValue))
+          if ((0, import_yaml2.isMap)(item) && isRecord(itemValue))
             objects.push(toObject(docIndex, itemIndex, item, itemValue, docRange));
         });
       }
@@ -27961,58 +27773,6 @@ function scalarText(value) {
     return String(value);
   return JSON.stringify(value);
 }
-
-// src/engine/manifests/yaml-nodes.ts
-var import_yaml4 = __toESM(require_dist(), 1);
-function findPair(map2, key) {
-  if (!map2) return null;
-  for (const pair of map2.items) {
-    if ((0, import_yaml4.isScalar)(pair.key) && pair.key.value === key) return pair;
-  }
-  return null;
-}
-function findMap(map2, key) {
-  const value = findPair(map2, key)?.value;
-  return (0, import_yaml4.isMap)(value) ? value : null;
-}
-function nodeRange(node2) {
-  const range = node2?.range;
-  return range ? [range[0], range[1]] : null;
-}
-function locate(lineCounter, start, end) {
-  const from = lineCounter.linePos(start);
-  const to = lineCounter.linePos(Math.max(start, end));
-  return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
-}
-function lineStart(text, offset) {
-  return text.lastIndexOf("\n", offset - 1) + 1;
-}
-function nextLineStart(text, offset) {
-  const newline = text.indexOf("\n", offset);
-  return newline === -1 ? text.length : newline + 1;
-}
-function columnOf(text, offset) {
-  return offset - lineStart(text, offset);
-}
-function detectEol(text) {
-  const newline = text.indexOf("\n");
-  return newline > 0 && text[newline - 1] === "\r" ? "\r\n" : "\n";
-}
-
-// src/engine/manifests/written-text.ts
-var import_yaml5 = __toESM(require_dist(), 1);
-function writtenText(file2, node2) {
-  if (!(0, import_yaml5.isScalar)(node2) || node2.value === null || node2.value === void 0) return null;
-  const value = scalarText(node2.value);
-  if (!value.includes(PLACEHOLDER)) return value;
-  const range = node2.range;
-  if (!range) return value;
-  const raw = file2.text.slice(range[0], range[1]).trim();
-  return /^(["']).*\1$/s.test(raw) ? raw.slice(1, -1) : raw;
-}
-
-// src/engine/argocd/kustomize-patches.ts
-var import_yaml6 = __toESM(require_dist(), 1);
 
 // src/engine/repo-tree.ts
 var RepoTree = class {
@@ -28080,6 +27840,7 @@ function basename(path) {
 }
 
 // src/engine/argocd/kustomize-patches.ts
+var import_yaml3 = __toESM(require_dist(), 1);
 function readAnnotationPatches(kustomizationFile, kustomization, readText) {
   const patches = [];
   const common = kustomization.commonAnnotations;
@@ -28131,7 +27892,7 @@ function patchEntries(kustomizationFile, kustomization) {
 }
 function parseInline(text) {
   try {
-    return (0, import_yaml6.parseAllDocuments)(text).flatMap((doc) => {
+    return (0, import_yaml3.parseAllDocuments)(text).flatMap((doc) => {
       if (doc.errors.length > 0) return [];
       const value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       return value === null || value === void 0 ? [] : [value];
@@ -28170,957 +27931,6 @@ function patchedAnnotations(route, jobName) {
   for (const patch of route)
     if (patch.job === null || patch.job === jobName) Object.assign(result, patch.annotations);
   return result;
-}
-
-// src/engine/jobs/job-view.ts
-function isJob(object2) {
-  return object2.kind === "Job" && object2.apiVersion === "batch/v1";
-}
-function buildJobView(file2, object2, deployedBy, patchRoutes = []) {
-  const metadataNode = findMap(object2.node, "metadata");
-  const metadata = isRecord(object2.value.metadata) ? object2.value.metadata : {};
-  const annotationsPair = findPair(metadataNode, "annotations");
-  const annotationsNode = (0, import_yaml7.isMap)(annotationsPair?.value) ? annotationsPair.value : null;
-  const annotations = /* @__PURE__ */ new Map();
-  let annotationsTemplated = false;
-  if (isRecord(metadata.annotations)) {
-    for (const [key, value] of Object.entries(metadata.annotations)) {
-      const text = scalarText(value);
-      if (containsPlaceholder(key) || containsPlaceholder(text)) annotationsTemplated = true;
-      annotations.set(key, text);
-    }
-  } else if (annotationsPair && !(0, import_yaml7.isMap)(annotationsPair.value) && file2.helm) {
-    annotationsTemplated = true;
-  }
-  if (file2.helm && annotationsPair) annotationsTemplated ||= mapHasTemplateLines(file2, annotationsPair.value);
-  const name = typeof metadata.name === "string" ? asWritten(file2, metadataNode, "name", metadata.name) : null;
-  const patched = applyPatchRoutes(
-    annotations,
-    patchRoutes,
-    typeof metadata.name === "string" ? metadata.name : null
-  );
-  const generateName = typeof metadata.generateName === "string" ? asWritten(file2, metadataNode, "generateName", metadata.generateName) : null;
-  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
-  const annotationSyncOptions = splitCsv(annotations.get(ANNOTATION.syncOptions));
-  const appSyncOptions = [...new Set(deployedBy.flatMap((app) => app.syncOptions))];
-  const ssaOff = hasOption(annotationSyncOptions, "ServerSideApply=false");
-  const serverSideApply = !ssaOff && (hasOption(annotationSyncOptions, "ServerSideApply=true") || hasOption(appSyncOptions, "ServerSideApply=true"));
-  const kindPair = findPair(object2.node, "kind");
-  const start = kindPair?.key?.range?.[0] ?? object2.node.range?.[0] ?? 0;
-  const nameValue = findPair(metadataNode, name !== null ? "name" : "generateName")?.value;
-  const end = nodeRange(nameValue)?.[1] ?? nodeRange(kindPair?.value)?.[1] ?? start;
-  return {
-    file: file2,
-    object: object2,
-    name,
-    generateName,
-    namespace,
-    nameTemplated: (name ?? generateName ?? "").includes("{{"),
-    annotationsTemplated,
-    annotations,
-    patchedAnnotations: patched.applied,
-    patchedDifferently: patched.differently,
-    editBlocker: editBlocker(file2, object2),
-    metadataNode,
-    annotationsNode,
-    hook: readHook(annotations),
-    deletePolicies: readDeletePolicies(annotations),
-    annotationSyncOptions,
-    appSyncOptions,
-    deployedBy,
-    replace: hasOption(annotationSyncOptions, "Replace=true") || hasOption(appSyncOptions, "Replace=true"),
-    forceAnnotation: hasOption(annotationSyncOptions, "Force=true"),
-    serverSideApply,
-    selfHeal: deployedBy.some((app) => app.selfHeal),
-    spec: isRecord(object2.value.spec) ? object2.value.spec : {},
-    location: locate(file2.lineCounter, start, end)
-  };
-}
-function asWritten(file2, map2, key, value) {
-  return containsPlaceholder(value) ? writtenText(file2, findPair(map2, key)?.value) ?? value : value;
-}
-function applyPatchRoutes(annotations, routes, jobName) {
-  const none = { applied: { keys: /* @__PURE__ */ new Set(), sources: [] }, differently: false };
-  if (jobName === null || routes.length === 0) return none;
-  const perRoute = routes.map((route) => patchedAnnotations(route, jobName));
-  const first = perRoute[0] ?? {};
-  const same = perRoute.every(
-    (p) => JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(first).sort())
-  );
-  if (!same) return { ...none, differently: true };
-  if (Object.keys(first).length === 0) return none;
-  for (const [key, value] of Object.entries(first)) annotations.set(key, value);
-  const sources = [
-    ...new Set(
-      routes.flatMap(
-        (route) => route.filter((p) => p.job === null || p.job === jobName).map((p) => p.source)
-      )
-    )
-  ];
-  return { applied: { keys: new Set(Object.keys(first)), sources }, differently: false };
-}
-function isPlainJob(job) {
-  return !job.hook.isHook && !job.hook.neverApplied;
-}
-function mapHasTemplateLines(file2, node2) {
-  const range = nodeRange(node2);
-  if (!range || !file2.helm) return false;
-  const first = file2.lineCounter.linePos(range[0]).line - 1;
-  const last = file2.lineCounter.linePos(Math.max(range[0], range[1] - 1)).line - 1;
-  for (let line = first; line <= last + 1; line++) if (file2.helm.templateOnlyLines.has(line)) return true;
-  return false;
-}
-function annotationValueNode(job, key) {
-  const value = findPair(job.annotationsNode, key)?.value;
-  return (0, import_yaml7.isScalar)(value) ? value : null;
-}
-var MIGRATION_PATTERN = /\b(migrat\w*|flyway|liquibase|alembic|atlas|goose|dbmate|prisma\s+migrate|db:migrate|manage\.py\s+migrate|knex\s+migrate|sequelize\s+db:migrate)\b/i;
-function looksLikeMigration(job) {
-  const haystack = [job.name ?? job.generateName ?? ""];
-  const template = isRecord(job.spec.template) ? job.spec.template : {};
-  const podSpec = isRecord(template.spec) ? template.spec : {};
-  for (const key of ["containers", "initContainers"]) {
-    const containers = podSpec[key];
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) {
-      if (!isRecord(container)) continue;
-      for (const field of ["name", "image", "command", "args"]) {
-        const value = container[field];
-        if (typeof value === "string") haystack.push(value);
-        else if (Array.isArray(value)) haystack.push(value.filter((v) => typeof v === "string").join(" "));
-      }
-    }
-  }
-  return haystack.some(
-    (text) => MIGRATION_PATTERN.test(text.replace(/[-_]/g, " ").replace(/\s+/g, " ")) || MIGRATION_PATTERN.test(text)
-  );
-}
-
-// src/rules/plain-job-family.ts
-function isKnownNamedPlainJob(job) {
-  return isPlainJob(job) && !job.annotationsTemplated && job.name !== null;
-}
-function jobLabel(job) {
-  const name = job.name ?? job.generateName ?? "(unnamed)";
-  return `Job "${name}"`;
-}
-function immutableError(job, errors) {
-  const list = errors.length === 1 ? errors[0] : `[${errors.join(", ")}]`;
-  return `Job.batch "${job.name ?? ""}" is invalid: ${list}`;
-}
-
-// src/rules/force-ineffective.ts
-var forceIneffective = {
-  meta: {
-    id: "force-ineffective",
-    defaultSeverity: "warning",
-    description: "Force=true that does nothing: in an Application's syncOptions, or on a Job under server-side apply without Replace=true.",
-    fixable: "safe",
-    plainJobFamilyRank: 3
-  },
-  checkJob(ctx, job) {
-    if (!isKnownNamedPlainJob(job) || !job.forceAnnotation || job.replace || !job.serverSideApply) return [];
-    return [
-      {
-        message: `${jobLabel(job)} has Force=true but is applied with server-side apply, which does not honour Force (Argo CD up to 3.5 fails with "--force cannot be used with --server-side"; later versions ignore it). The next pod template change still fails with "field is immutable". Add Replace=true, annotate the Job ServerSideApply=false, or make it a hook.`,
-        fix: ctx.strategyFix(job)
-      }
-    ];
-  },
-  checkApp(_ctx, app) {
-    if (!app.forceOptionLocation) return [];
-    return [
-      {
-        message: `${app.kind} "${app.name}" lists Force=true in spec.syncPolicy.syncOptions, where Argo CD does not read it: no resource is force-applied and Jobs still fail with "field is immutable". Force=true works only as the annotation argocd.argoproj.io/sync-options on the resource itself.`,
-        location: app.forceOptionLocation,
-        fix: noFix(
-          "moving Force=true onto each Job is a choice per Job; the Jobs' own findings carry their fixes"
-        )
-      }
-    ];
-  }
-};
-
-// src/engine/fix/annotation-edits.ts
-var import_yaml9 = __toESM(require_dist(), 1);
-
-// src/engine/fix/edit-builders.ts
-var import_yaml8 = __toESM(require_dist(), 1);
-var PLAIN_SAFE = /^[A-Za-z0-9](?:[A-Za-z0-9_./=,-]|, )*$/;
-function formatScalar(value, style, inFlow) {
-  if (style === import_yaml8.Scalar.QUOTE_SINGLE) return `'${value.replaceAll("'", "''")}'`;
-  if (style === import_yaml8.Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
-  const plainOk = PLAIN_SAFE.test(value) && !(inFlow && value.includes(",")) && !/^(true|false|null|yes|no|on|off|~|[0-9.e+-]+)$/i.test(value);
-  return plainOk ? value : JSON.stringify(value);
-}
-function jsonStyle(file2) {
-  return /\.json$/i.test(file2.path) ? import_yaml8.Scalar.QUOTE_DOUBLE : void 0;
-}
-function replaceScalar(scalar, value, inFlow) {
-  const range = nodeRange(scalar);
-  if (!range) return null;
-  const style = scalar.type === import_yaml8.Scalar.BLOCK_FOLDED || scalar.type === import_yaml8.Scalar.BLOCK_LITERAL ? import_yaml8.Scalar.QUOTE_DOUBLE : scalar.type;
-  return { start: range[0], end: range[1], text: formatScalar(value, style, inFlow) };
-}
-function renameKey(file2, key, newKey) {
-  const range = nodeRange(key);
-  if (!range) return null;
-  const raw = file2.text.slice(range[0], range[1]);
-  const quote = raw.startsWith('"') || raw.startsWith("'") ? raw[0] : "";
-  return { start: range[0], end: range[1], text: `${quote}${newKey}${quote}` };
-}
-function appendToMap(file2, map2, entries) {
-  const range = nodeRange(map2);
-  if (!range) return null;
-  const first = map2.items[0];
-  const keyStyle = (0, import_yaml8.isScalar)(first?.key) ? first.key.type : void 0;
-  const valueStyle = (0, import_yaml8.isScalar)(first?.value) ? first.value.type : void 0;
-  if (map2.flow) {
-    const close = file2.parsedText.lastIndexOf("}", range[1] - 1);
-    if (close < range[0]) return null;
-    const items = entries.map(
-      (e) => `${formatScalar(e.key, jsonStyle(file2) ?? keyStyle, true)}: ${formatScalar(e.value, jsonStyle(file2) ?? valueStyle, true)}`
-    );
-    const last2 = map2.items[map2.items.length - 1];
-    const lastEnd2 = nodeRange(last2?.value)?.[1] ?? nodeRange(last2?.key)?.[1];
-    const at = lastEnd2 ?? close;
-    return { start: at, end: at, text: `${lastEnd2 === void 0 ? "" : ", "}${items.join(", ")}` };
-  }
-  const last = map2.items[map2.items.length - 1];
-  const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
-  const firstKeyStart = nodeRange(first?.key)?.[0];
-  if (lastEnd === void 0 || firstKeyStart === void 0) return null;
-  const indent = " ".repeat(columnOf(file2.text, firstKeyStart));
-  const lines = entries.map(
-    (e) => `${indent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, valueStyle, false)}`
-  );
-  return insertLinesAfter(file2, lastEnd, lines);
-}
-function addNestedMap(file2, parent, key, entries, indentStep, afterKey) {
-  const range = nodeRange(parent);
-  if (!range || parent.items.length === 0) return null;
-  if (parent.flow) {
-    const last = parent.items[parent.items.length - 1];
-    const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
-    if (lastEnd === void 0) return null;
-    const inner = entries.map(
-      (e) => `${formatScalar(e.key, jsonStyle(file2), true)}: ${formatScalar(e.value, jsonStyle(file2), true)}`
-    ).join(", ");
-    return {
-      start: lastEnd,
-      end: lastEnd,
-      text: `, ${formatScalar(key, jsonStyle(file2), true)}: {${inner}}`
-    };
-  }
-  const anchor2 = (afterKey !== null ? findPair(parent, afterKey) : null) ?? parent.items[parent.items.length - 1];
-  const anchorEnd = nodeRange(anchor2?.value)?.[1] ?? nodeRange(anchor2?.key)?.[1];
-  const firstKeyStart = nodeRange(parent.items[0]?.key)?.[0];
-  if (anchorEnd === void 0 || firstKeyStart === void 0) return null;
-  const column = columnOf(file2.text, firstKeyStart);
-  const indent = " ".repeat(column);
-  const childIndent = " ".repeat(column + indentStep);
-  const keyStyle = (0, import_yaml8.isScalar)(parent.items[0]?.key) ? parent.items[0].key.type : void 0;
-  const valueStyle = (0, import_yaml8.isScalar)(parent.items[0]?.value) ? parent.items[0].value.type : void 0;
-  const lines = [
-    `${indent}${formatScalar(key, keyStyle, false)}:`,
-    ...entries.map(
-      (e) => `${childIndent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, valueStyle, false)}`
-    )
-  ];
-  return insertLinesAfter(file2, anchorEnd, lines);
-}
-function fillEmptyValue(file2, pairKeyStart, valueEnd, entries, indentStep) {
-  const indent = " ".repeat(columnOf(file2.text, pairKeyStart) + indentStep);
-  return insertLinesAfter(
-    file2,
-    valueEnd,
-    entries.map(
-      (e) => `${indent}${formatScalar(e.key, void 0, false)}: ${formatScalar(e.value, void 0, false)}`
-    )
-  );
-}
-function insertLinesAfter(file2, end, lines) {
-  const text = file2.text;
-  const eol = detectEol(text);
-  const at = end > 0 && text[end - 1] === "\n" ? end : nextLineStart(text, end);
-  const needsLeadingEol = at === text.length && text.length > 0 && !text.endsWith("\n");
-  const body = lines.map((line) => line + eol).join("");
-  return { start: at, end: at, text: needsLeadingEol ? eol + body.slice(0, -eol.length) : body };
-}
-function indentStepOf(file2, parentKeyStart, child) {
-  if (!(0, import_yaml8.isMap)(child) || child.flow || child.items.length === 0) return 2;
-  const childKeyStart = nodeRange(child.items[0]?.key)?.[0];
-  if (childKeyStart === void 0) return 2;
-  const step = columnOf(file2.text, childKeyStart) - columnOf(file2.text, parentKeyStart);
-  return step > 0 ? step : 2;
-}
-
-// src/engine/fix/annotation-edits.ts
-function annotationEdits(job, changes) {
-  if (patchedKeyOf(job, changes) !== null) return null;
-  if (job.editBlocker !== null) return null;
-  const edits = [];
-  const missing = [];
-  const inFlow = job.annotationsNode?.flow === true;
-  for (const change of changes) {
-    const pair = findPair(job.annotationsNode, change.key);
-    const current = job.annotations.get(change.key);
-    if (pair && (0, import_yaml9.isScalar)(pair.value) && current !== void 0) {
-      const next = "set" in change ? change.set : mergeCsv(current, change.mergeTokens);
-      if (next === current) continue;
-      const edit2 = replaceScalar(pair.value, next, inFlow);
-      if (!edit2) return null;
-      edits.push(edit2);
-    } else if (pair) {
-      return null;
-    } else {
-      missing.push({ key: change.key, value: "set" in change ? change.set : change.mergeTokens.join(",") });
-    }
-  }
-  if (missing.length === 0) return edits;
-  const metadata = job.metadataNode;
-  if (!metadata) return null;
-  const metadataPair = findPair(job.object.node, "metadata");
-  const metadataKeyStart = nodeRange(metadataPair?.key)?.[0] ?? 0;
-  const step = indentStepOf(job.file, metadataKeyStart, metadata);
-  const annotationsPair = findPair(metadata, "annotations");
-  if (annotationsPair) {
-    if ((0, import_yaml9.isMap)(annotationsPair.value) && (annotationsPair.value.items.length > 0 || annotationsPair.value.flow)) {
-      const edit2 = appendToMap(job.file, annotationsPair.value, missing);
-      return edit2 ? [...edits, edit2] : null;
-    }
-    const emptyValue = (0, import_yaml9.isScalar)(annotationsPair.value) && (annotationsPair.value.value === null || annotationsPair.value.value === "");
-    const keyStart = nodeRange(annotationsPair.key)?.[0];
-    const valueEnd = nodeRange(annotationsPair.value)?.[1] ?? nodeRange(annotationsPair.key)?.[1];
-    if (!emptyValue || keyStart === void 0 || valueEnd === void 0) return null;
-    const valueStart = nodeRange(annotationsPair.value)?.[0] ?? valueEnd;
-    const keyEnd = nodeRange(annotationsPair.key)?.[1] ?? valueStart;
-    const dropNull = valueStart < valueEnd ? [{ start: job.file.text.indexOf(":", keyEnd) + 1, end: valueEnd, text: "" }] : [];
-    return [...edits, ...dropNull, fillEmptyValue(job.file, keyStart, valueEnd, missing, step)];
-  }
-  const anchor2 = job.file.helm ? job.name !== null ? "name" : "generateName" : null;
-  const edit = addNestedMap(job.file, metadata, "annotations", missing, step, anchor2);
-  return edit ? [...edits, edit] : null;
-}
-function patchedKeyOf(job, changes) {
-  return changes.find((change) => job.patchedAnnotations.keys.has(change.key))?.key ?? null;
-}
-function noEditReason(job, fallback) {
-  return job.editBlocker ?? fallback;
-}
-function patchedReason(job, key) {
-  return `${key} is set by the Kustomize patch in ${job.patchedAnnotations.sources.join(", ")}: change it there`;
-}
-function mergeCsv(current, tokens) {
-  const present = splitCsv(current);
-  const toAdd = tokens.filter((token) => !present.includes(token));
-  if (toAdd.length === 0) return current;
-  const separator = current.includes(", ") ? ", " : ",";
-  return current.trim() === "" ? toAdd.join(separator) : `${current.replace(/[\s,]+$/, "")}${separator}${toAdd.join(separator)}`;
-}
-
-// src/rules/force-replace-every-sync.ts
-var forceReplaceEverySync = {
-  meta: {
-    id: "force-replace-every-sync",
-    defaultSeverity: "info",
-    description: "Replace=true with Force=true deletes and re-runs the Job on every sync, also syncs caused by other resources.",
-    fixable: "suggestion"
-  },
-  checkJob(_ctx, job) {
-    if (!isPlainJob(job) || !job.replace || !job.forceAnnotation || job.appSyncOptions.includes("ApplyOutOfSyncOnly=true"))
-      return [];
-    const replaceInAnnotation = job.annotationSyncOptions.includes("Replace=true");
-    const current = job.annotations.get(ANNOTATION.syncOptions) ?? "";
-    const remaining = splitCsv(current).filter((o) => o !== "Replace=true");
-    const edits = replaceInAnnotation && !job.serverSideApply && !job.annotationsTemplated ? annotationEdits(job, [
-      { key: ANNOTATION.syncOptions, set: remaining.join(current.includes(", ") ? ", " : ",") }
-    ]) : null;
-    return [
-      {
-        message: `${jobLabel(job)} has Replace=true and Force=true: Argo CD deletes and re-creates it, so it runs again, on every sync that applies it, also syncs caused by other resources. Add ApplyOutOfSyncOnly=true to the Application's syncOptions to re-create it only when it changed, or keep Force=true alone.`,
-        fix: edits ? {
-          fix: {
-            kind: "suggestion",
-            description: "Keep Force=true alone: the Job is re-created only when its manifest changes.",
-            edits
-          }
-        } : noFix(
-          replaceInAnnotation ? "server-side apply is in effect, where Force=true alone does nothing" : "Replace=true comes from the Application's syncOptions: add ApplyOutOfSyncOnly=true there"
-        )
-      }
-    ];
-  }
-};
-
-// src/engine/fix/strategy-fix.ts
-var import_yaml10 = __toESM(require_dist(), 1);
-var MAX_HOOK_GENERATE_NAME = 36;
-var MAX_JOB_NAME = 63;
-var TRADE_OFFS = {
-  hook: "As a hook the Job runs on every sync that runs hooks (make it idempotent), is left out of the app's diff (a change to the Job alone no longer makes the app OutOfSync), and BeforeHookCreation keeps the last run and its logs until the next sync.",
-  force: "With Force=true the Job stays an ordinary tracked resource and is deleted and re-created only when its manifest changes (Argo CD 2.12 or later, client-side apply only).",
-  forceWithReplace: "With Replace=true also set, Argo CD deletes and re-creates the Job on every sync that applies it (see force-replace-every-sync); add ApplyOutOfSyncOnly=true to the Application to limit that to changes.",
-  generateName: "With generateName every sync creates a new Job; successful ones are deleted by the delete policy, failed ones stay for debugging."
-};
-var STRATEGIES = ["hook", "force", "generateName"];
-function hookPhaseFor(job, config2) {
-  if (config2.fix.hookPhase !== "auto") return config2.fix.hookPhase;
-  return looksLikeMigration(job) ? "PreSync" : "Sync";
-}
-function buildStrategyFix(job, config2, options = {}) {
-  if (job.annotationsTemplated) {
-    return {
-      noFixReason: "the Job's annotations come partly from Helm values, so the fix belongs in the values or the template by hand"
-    };
-  }
-  const others = (chosen) => `Other strategies (config fix.strategy): ${STRATEGIES.filter((s) => s !== chosen).join(", ")}.`;
-  let strategy = config2.fix.strategy;
-  let fallbackNote = "";
-  if (strategy === "force" && options.forceDoesNotHelp !== void 0) {
-    strategy = "hook";
-    fallbackNote = `The force strategy is not offered because ${options.forceDoesNotHelp}. `;
-  } else if (strategy === "force" && job.serverSideApply) {
-    strategy = "hook";
-    fallbackNote = "The force strategy is not offered because server-side apply is in effect (Force=true does nothing there). ";
-  }
-  if (strategy === "generateName" && (job.name === null || job.nameTemplated || job.generateName !== null)) {
-    strategy = "hook";
-    fallbackNote = "The generateName strategy needs a literal metadata.name. ";
-  }
-  if (strategy === "force") {
-    const edits2 = annotationEdits(job, [{ key: ANNOTATION.syncOptions, mergeTokens: ["Force=true"] }]);
-    if (job.patchedAnnotations.keys.has(ANNOTATION.syncOptions)) {
-      return { noFixReason: patchedReason(job, ANNOTATION.syncOptions) };
-    }
-    if (!edits2)
-      return {
-        noFixReason: noEditReason(job, "no safe place was found in the manifest to add the annotation")
-      };
-    return {
-      fix: {
-        kind: "safe",
-        description: `Add Force=true to ${ANNOTATION.syncOptions}. ${job.replace ? TRADE_OFFS.forceWithReplace : TRADE_OFFS.force} ${others("force")}`,
-        edits: edits2
-      }
-    };
-  }
-  const phase = hookPhaseFor(job, config2);
-  const isGenerated = strategy === "generateName" || job.name === null && job.generateName !== null;
-  const deletePolicy = isGenerated ? "HookSucceeded" : config2.fix.deletePolicy;
-  const changes = [
-    { key: ANNOTATION.hook, set: phase },
-    { key: ANNOTATION.hookDeletePolicy, mergeTokens: deletePolicy.split(",").map((t) => t.trim()) }
-  ];
-  let forceNote = "";
-  if (job.serverSideApply && job.forceAnnotation) {
-    const current = job.annotations.get(ANNOTATION.syncOptions) ?? "";
-    const kept = splitCsv(current).filter((option) => option !== "Force=true");
-    changes.push({ key: ANNOTATION.syncOptions, set: kept.join(current.includes(", ") ? ", " : ",") });
-    forceNote = " Force=true is removed: server-side apply does not honour it (Argo CD up to 3.5 fails with it).";
-  }
-  const edits = annotationEdits(job, changes);
-  const patchedKey = patchedKeyOf(job, changes);
-  if (patchedKey !== null) return { noFixReason: patchedReason(job, patchedKey) };
-  if (!edits)
-    return {
-      noFixReason: noEditReason(job, "no safe place was found in the manifest to add the annotations")
-    };
-  if (strategy === "generateName" && job.name !== null) {
-    const pair = findPair(job.metadataNode, "name");
-    if (!pair || !(0, import_yaml10.isScalar)(pair.value)) return { noFixReason: "metadata.name is not a plain value" };
-    const generateName = `${job.name.slice(0, MAX_HOOK_GENERATE_NAME - 1).replace(/[-.]+$/, "")}-`;
-    const keyEdit = renameKey(job.file, pair.key, "generateName");
-    const valueEdit = replaceScalar(pair.value, generateName, job.metadataNode?.flow === true);
-    if (!keyEdit || !valueEdit) return { noFixReason: "metadata.name could not be rewritten" };
-    edits.push(keyEdit, valueEdit);
-    return {
-      fix: {
-        kind: "safe",
-        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded.${forceNote} ${TRADE_OFFS.generateName} ${others("generateName")}`,
-        edits
-      }
-    };
-  }
-  return {
-    fix: {
-      kind: "safe",
-      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}.${forceNote} ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
-      edits
-    }
-  };
-}
-
-// src/rules/generate-name-without-hook.ts
-var generateNameWithoutHook = {
-  meta: {
-    id: "generate-name-without-hook",
-    defaultSeverity: "error",
-    description: "A Job with generateName and no hook annotation: kubectl apply refuses it and the sync fails.",
-    fixable: "safe"
-  },
-  checkJob(ctx, job) {
-    if (job.name !== null || job.generateName === null || job.hook.isHook || job.hook.neverApplied || job.annotationsTemplated)
-      return [];
-    const phase = hookPhaseFor(job, ctx.config);
-    const edits = annotationEdits(job, [
-      { key: ANNOTATION.hook, set: phase },
-      { key: ANNOTATION.hookDeletePolicy, mergeTokens: ["HookSucceeded"] }
-    ]);
-    const consequence = job.replace ? "with Replace=true Argo CD creates a new Job on every sync and the app never shows Synced" : 'kubectl apply refuses it ("cannot use generate name with apply") and the sync fails at its dry run';
-    return [
-      {
-        message: `Job with generateName "${job.generateName}" is not an Argo CD hook: ${consequence}. As a hook, Argo CD generates the name itself on every sync.`,
-        fix: edits ? {
-          fix: {
-            kind: "safe",
-            description: `Make it a ${phase} hook with delete policy HookSucceeded (a generated name never matches an earlier Job, so BeforeHookCreation would delete nothing; failed runs stay for debugging).`,
-            edits
-          }
-        } : noFix(noEditReason(job, "no safe place was found in the manifest to add the annotations"))
-      }
-    ];
-  }
-};
-
-// src/rules/helm-hook-ignored.ts
-var helmHookIgnored = {
-  meta: {
-    id: "helm-hook-ignored",
-    defaultSeverity: "warning",
-    description: "A Job whose only Helm hooks are ones Argo CD never applies (tests, rollbacks): it never runs.",
-    fixable: "none"
-  },
-  checkJob(_ctx, job) {
-    const tokens = job.hook.helmTokens;
-    if (job.hook.hasArgoHookAnnotation || tokens.length === 0 || !tokens.every((t) => HELM_HOOKS_NEVER_APPLIED.includes(t)))
-      return [];
-    const skipped = job.deployedBy.length > 0 && job.deployedBy.every((app) => app.skipsHelmTests);
-    if (skipped && tokens.every((t) => t.startsWith("test"))) return [];
-    const tests = tokens.some((t) => t.startsWith("test"));
-    const intent = tests ? "Argo CD does not run Helm tests; if it should run after each sync, make it a PostSync hook (argocd.argoproj.io/hook: PostSync), else set helm.skipTests: true in the Application" : "Argo CD has no rollback phase; SyncFail (argocd.argoproj.io/hook: SyncFail) runs when a sync fails";
-    return [
-      {
-        message: `${jobLabel(job)} has helm.sh/hook: ${tokens.join(",")}, which Argo CD never applies: the Job never runs. ${intent}.`,
-        fix: noFix("which Argo CD phase matches the intent is your choice")
-      }
-    ];
-  }
-};
-
-// src/rules/helm-install-only-hook.ts
-var helmInstallOnlyHook = {
-  meta: {
-    id: "helm-install-only-hook",
-    defaultSeverity: "info",
-    description: "A Helm install-only hook runs on every Argo CD sync: Argo CD cannot tell install from upgrade.",
-    fixable: "none"
-  },
-  checkJob(_ctx, job) {
-    if (!job.hook.fromHelm) return [];
-    const tokens = job.hook.helmTokens;
-    const installOnly = ["pre", "post"].filter(
-      (when) => tokens.includes(`${when}-install`) && !tokens.includes(`${when}-upgrade`)
-    );
-    if (installOnly.length === 0) return [];
-    return [
-      {
-        message: `${jobLabel(job)} has helm.sh/hook: ${tokens.join(",")}, meant to run once at install. Argo CD cannot tell install from upgrade: every sync is both, so it runs on every sync (as ${installOnly.map((w) => w === "pre" ? "PreSync" : "PostSync").join(" and ")}). Make the Job idempotent.`,
-        fix: noFix("the Job's command must be made idempotent; no annotation makes Argo CD run it only once")
-      }
-    ];
-  }
-};
-
-// src/rules/hook-not-recreated.ts
-var hookNotRecreated = {
-  meta: {
-    id: "hook-not-recreated",
-    defaultSeverity: "warning",
-    description: "A named hook Job whose delete policies leave out BeforeHookCreation is re-applied, not re-created.",
-    fixable: "safe"
-  },
-  checkJob(_ctx, job) {
-    const policies = job.deletePolicies;
-    if (!job.hook.isHook || job.name === null || policies.explicit.length === 0 || policies.explicit.includes("BeforeHookCreation")) {
-      return [];
-    }
-    const useHelm = !job.annotations.has(ANNOTATION.hookDeletePolicy) && job.annotations.has(ANNOTATION.helmHookDeletePolicy);
-    const edits = job.annotationsTemplated ? null : annotationEdits(job, [
-      useHelm ? { key: ANNOTATION.helmHookDeletePolicy, mergeTokens: ["before-hook-creation"] } : { key: ANNOTATION.hookDeletePolicy, mergeTokens: ["BeforeHookCreation"] }
-    ]);
-    return [
-      {
-        message: `${jobLabel(job)} is a hook with delete polic${policies.explicit.length > 1 ? "ies" : "y"} ${policies.explicit.join(",")} but not BeforeHookCreation. A Job left from an earlier sync is re-applied instead of re-created: a changed template fails with "field is immutable", an unchanged one keeps its old status and the hook silently does not run.`,
-        fix: edits ? {
-          fix: {
-            kind: "safe",
-            description: `Add ${useHelm ? "before-hook-creation" : "BeforeHookCreation"} to the delete policies.`,
-            edits
-          }
-        } : noFix(noFixReason(job, useHelm ? ANNOTATION.helmHookDeletePolicy : ANNOTATION.hookDeletePolicy))
-      }
-    ];
-  }
-};
-function noFixReason(job, key) {
-  if (job.patchedAnnotations.keys.has(key)) return patchedReason(job, key);
-  if (job.annotationsTemplated) return "the delete policy comes from Helm values";
-  return noEditReason(job, "no safe place was found in the manifest for the delete policy");
-}
-
-// src/engine/immutable/job-update.ts
-var SIMPLE_IMMUTABLE_FIELDS = {
-  selector: "metav1.LabelSelector{\u2026}",
-  completionMode: "\u2026",
-  podFailurePolicy: "batch.PodFailurePolicy{\u2026}",
-  backoffLimitPerIndex: "\u2026",
-  managedBy: "\u2026",
-  successPolicy: "batch.SuccessPolicy{\u2026}"
-};
-var MAX_DETAILS = 5;
-function immutableFieldChanges(oldSpec, newSpec) {
-  const changes = [];
-  if (!deepEqual(oldSpec.template, newSpec.template)) {
-    const details = [];
-    collectDifferences(oldSpec.template, newSpec.template, "spec.template", details);
-    changes.push({
-      field: "spec.template",
-      error: "spec.template: Invalid value: core.PodTemplateSpec{\u2026}: field is immutable",
-      details
-    });
-  }
-  if (!deepEqual(oldSpec.completions, newSpec.completions)) {
-    const indexed = newSpec.completionMode === "Indexed";
-    if (!indexed) {
-      changes.push({
-        field: "spec.completions",
-        error: `spec.completions: Invalid value: ${String(newSpec.completions)}: field is immutable`,
-        details: []
-      });
-    } else if (!deepEqual(newSpec.completions, newSpec.parallelism)) {
-      changes.push({
-        field: "spec.completions",
-        error: `spec.completions: Invalid value: ${String(newSpec.completions)}: can only be modified in tandem with spec.parallelism`,
-        details: []
-      });
-    }
-  }
-  for (const [field, shown] of Object.entries(SIMPLE_IMMUTABLE_FIELDS)) {
-    if (deepEqual(oldSpec[field], newSpec[field])) continue;
-    const value = newSpec[field];
-    const printed = value === void 0 ? '"null"' : typeof value === "object" ? shown : JSON.stringify(value);
-    changes.push({
-      field: `spec.${field}`,
-      error: `spec.${field}: Invalid value: ${printed}: field is immutable`,
-      details: []
-    });
-  }
-  return changes;
-}
-function deepEqual(a, b) {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const key of keys) if (!deepEqual(a[key], b[key])) return false;
-    return true;
-  }
-  return false;
-}
-function collectDifferences(a, b, path, out) {
-  if (out.length >= MAX_DETAILS || deepEqual(a, b)) return;
-  if (isRecord(a) && isRecord(b)) {
-    for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]))
-      collectDifferences(a[key], b[key], `${path}.${key}`, out);
-    return;
-  }
-  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
-    a.forEach((item, i) => collectDifferences(item, b[i], `${path}[${i}]`, out));
-    return;
-  }
-  out.push(path);
-}
-
-// src/rules/immutable-change.ts
-function stillInCluster(base) {
-  if (isPlainJob(base)) return true;
-  return base.hook.isHook && !base.deletePolicies.effective.includes("HookSucceeded");
-}
-var immutableChange = {
-  meta: {
-    id: "immutable-change",
-    defaultSeverity: "error",
-    description: "This change edits immutable fields of a plain Job: the sync that applies it fails.",
-    fixable: "safe",
-    plainJobFamilyRank: 5
-  },
-  checkJob(ctx, job) {
-    if (!isKnownNamedPlainJob(job)) return [];
-    const base = ctx.baseJobOf(job);
-    if (!base || !stillInCluster(base)) return [];
-    if (job.forceAnnotation && !job.serverSideApply) return [];
-    const changes = immutableFieldChanges(base.spec, job.spec);
-    if (changes.length === 0) return [];
-    const fields = changes.map(
-      (c) => c.details.length > 0 ? `${c.field} (${c.details.join(", ")})` : c.field
-    );
-    return [
-      {
-        message: `This change edits immutable fields of ${jobLabel(job)}, which Argo CD applies as a plain resource: ${fields.join("; ")}. The sync fails with ${immutableError(
-          job,
-          changes.map((c) => c.error)
-        )}.`,
-        fix: ctx.strategyFix(job)
-      }
-    ];
-  }
-};
-
-// src/rules/invalid-hook-annotation.ts
-var import_yaml11 = __toESM(require_dist(), 1);
-var VALID_HOOKS = ARGO_HOOK_TYPES.filter((t) => t !== "Skip");
-var invalidHookAnnotation = {
-  meta: {
-    id: "invalid-hook-annotation",
-    defaultSeverity: "error",
-    description: "A hook or delete-policy value Argo CD does not know: the Job is silently never applied, or the policy dropped.",
-    fixable: "safe"
-  },
-  checkJob(_ctx, job) {
-    const findings = [];
-    const hook = job.hook;
-    if (hook.hasArgoHookAnnotation && hook.invalidArgoTokens.length > 0) {
-      const value = job.annotations.get(ANNOTATION.hook) ?? "";
-      const noneValid = hook.argoTokens.length === hook.invalidArgoTokens.length;
-      const consequence = !noneValid ? `Argo CD silently drops ${hook.invalidArgoTokens.map((t) => `"${t}"`).join(", ")}: the Job runs only as ${hook.phases.join(",")}` : hook.isHook ? `Argo CD falls back to its helm.sh/hook annotation (phase ${hook.phases.join(",")})` : "Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown";
-      findings.push({
-        message: `${jobLabel(job)} has ${ANNOTATION.hook}: "${value}", which holds ${noneValid ? "no valid hook type" : "a token that is not a hook type"} (valid, case-sensitive: ${VALID_HOOKS.join(", ")}). ${consequence}.`,
-        subject: ANNOTATION.hook,
-        ...locationOf(job, ANNOTATION.hook),
-        fix: correctTokens(job, ANNOTATION.hook, VALID_HOOKS)
-      });
-    }
-    const policy = job.deletePolicies;
-    if (policy.invalidArgoTokens.length > 0) {
-      findings.push({
-        message: `${jobLabel(job)} has ${ANNOTATION.hookDeletePolicy} token${plural2(policy.invalidArgoTokens)} ${quoteList(policy.invalidArgoTokens)} that Argo CD silently drops (valid: ${ARGO_DELETE_POLICIES.join(", ")}). Effective policy: ${policy.effective.join(",")}.`,
-        subject: ANNOTATION.hookDeletePolicy,
-        ...locationOf(job, ANNOTATION.hookDeletePolicy),
-        fix: correctTokens(job, ANNOTATION.hookDeletePolicy, ARGO_DELETE_POLICIES)
-      });
-    }
-    if (policy.invalidHelmTokens.length > 0) {
-      findings.push({
-        message: `${jobLabel(job)} has ${ANNOTATION.helmHookDeletePolicy} token${plural2(policy.invalidHelmTokens)} ${quoteList(policy.invalidHelmTokens)} that Argo CD silently drops (valid: ${Object.keys(HELM_DELETE_POLICIES).join(", ")}). Effective policy: ${policy.effective.join(",")}.`,
-        subject: ANNOTATION.helmHookDeletePolicy,
-        ...locationOf(job, ANNOTATION.helmHookDeletePolicy),
-        fix: correctTokens(job, ANNOTATION.helmHookDeletePolicy, Object.keys(HELM_DELETE_POLICIES))
-      });
-    }
-    return findings;
-  }
-};
-function correctTokens(job, key, valid) {
-  const node2 = annotationValueNode(job, key);
-  const current = job.annotations.get(key);
-  if (job.patchedAnnotations.keys.has(key)) return noFix(patchedReason(job, key));
-  if (!node2 || current === void 0 || job.annotationsTemplated)
-    return noFix(job.editBlocker ?? "the annotation value is not a plain value in the manifest");
-  const corrected = [];
-  for (const token of splitCsv(current)) {
-    if (valid.includes(token)) {
-      corrected.push(token);
-      continue;
-    }
-    const intent = evidentToken(token, valid);
-    if (!intent) return noFix(`the intent of "${token}" is not evident; choose one of ${valid.join(", ")}`);
-    corrected.push(intent);
-  }
-  const value = [...new Set(corrected)].join(current.includes(", ") ? ", " : ",");
-  const edit = (0, import_yaml11.isScalar)(node2) ? replaceScalar(node2, value, job.annotationsNode?.flow === true) : null;
-  if (!edit) return noFix("the annotation value could not be located");
-  return { fix: { kind: "safe", description: `Correct ${key} to "${value}".`, edits: [edit] } };
-}
-function locationOf(job, key) {
-  const range = annotationValueNode(job, key)?.range;
-  return range ? { location: locate(job.file.lineCounter, range[0], range[1]) } : {};
-}
-function plural2(list) {
-  return list.length > 1 ? "s" : "";
-}
-function quoteList(list) {
-  return list.map((t) => `"${t}"`).join(", ");
-}
-
-// src/rules/job-name-too-long.ts
-var jobNameTooLong = {
-  meta: {
-    id: "job-name-too-long",
-    defaultSeverity: "error",
-    description: "A Job name over 63 characters (or a hook generateName over 36) cannot be created.",
-    fixable: "none"
-  },
-  checkJob(_ctx, job) {
-    if (job.hook.neverApplied) return [];
-    const literal3 = (text) => text.replace(/\{\{[\s\S]*?\}\}/g, "");
-    const length = (text) => literal3(text).length;
-    const atLeast = job.nameTemplated ? "at least " : "";
-    if (job.name !== null && length(job.name) > MAX_JOB_NAME) {
-      return [
-        {
-          message: `Job name "${job.name}" is ${atLeast}${length(job.name)} characters long. Kubernetes copies it into the pod template's job-name label, whose value must be no more than ${MAX_JOB_NAME} characters, so creating the Job fails.`,
-          fix: noFix(`renaming is your choice: shorten the name to ${MAX_JOB_NAME} characters or fewer`)
-        }
-      ];
-    }
-    if (job.name === null && job.generateName !== null && job.hook.isHook && length(job.generateName) > MAX_HOOK_GENERATE_NAME) {
-      return [
-        {
-          message: `Hook generateName "${job.generateName}" is ${atLeast}${length(job.generateName)} characters long. Argo CD appends up to 27 characters (revision, phase, timestamp) and the Job name must fit in the ${MAX_JOB_NAME}-character job-name label, so the hook's Job cannot be created.`,
-          fix: noFix(
-            `renaming is your choice: shorten generateName to ${MAX_HOOK_GENERATE_NAME} characters or fewer`
-          )
-        }
-      ];
-    }
-    return [];
-  }
-};
-
-// src/rules/migration-not-presync.ts
-var import_yaml12 = __toESM(require_dist(), 1);
-var migrationNotPresync = {
-  meta: {
-    id: "migration-not-presync",
-    defaultSeverity: "info",
-    description: "A schema-migration hook in the Sync or PostSync phase runs alongside or after the app that needs it.",
-    fixable: "suggestion"
-  },
-  checkJob(_ctx, job) {
-    const phases = job.hook.phases;
-    if (!job.hook.isHook || phases.includes("PreSync") || !phases.some((p) => p === "Sync" || p === "PostSync"))
-      return [];
-    if (!looksLikeMigration(job)) return [];
-    if (phases.every((p) => p === "Sync") && syncWave(job) < 0) return [];
-    const node2 = annotationValueNode(job, ANNOTATION.hook);
-    const edit = !job.hook.fromHelm && !job.patchedAnnotations.keys.has(ANNOTATION.hook) && node2 && (0, import_yaml12.isScalar)(node2) ? replaceScalar(node2, "PreSync", job.annotationsNode?.flow === true) : null;
-    return [
-      {
-        message: `${jobLabel(job)} looks like a schema migration but runs in ${phases.join(",")}: it runs alongside or after the new version of the app that needs the new schema. A PreSync hook runs first, and a failed migration stops the sync before the app is updated.`,
-        fix: edit ? {
-          fix: {
-            kind: "suggestion",
-            description: "Run it as a PreSync hook (suggestion: check that it does not need resources created in the Sync phase).",
-            edits: [edit]
-          }
-        } : noFix(
-          job.patchedAnnotations.keys.has(ANNOTATION.hook) ? patchedReason(job, ANNOTATION.hook) : "the phase comes from helm.sh/hook: use pre-install,pre-upgrade to run it before the app"
-        )
-      }
-    ];
-  }
-};
-function syncWave(job) {
-  for (const key of [ANNOTATION.syncWave, "helm.sh/hook-weight"]) {
-    const value = job.annotations.get(key)?.trim() ?? "";
-    if (/^[-+]?\d+$/.test(value)) return Number.parseInt(value, 10);
-  }
-  return 0;
-}
-
-// src/rules/plain-job.ts
-var plainJob = {
-  meta: {
-    id: "plain-job",
-    defaultSeverity: "warning",
-    description: "A named Job that Argo CD applies as a plain resource breaks the sync at its next template change.",
-    fixable: "safe",
-    plainJobFamilyRank: 1
-  },
-  checkJob(ctx, job) {
-    if (!isKnownNamedPlainJob(job)) return [];
-    if (job.forceAnnotation && (!job.serverSideApply || job.replace)) return [];
-    return [
-      {
-        message: `${jobLabel(job)} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with ${immutableError(job, ["spec.template: Invalid value: \u2026: field is immutable"])}.${job.nameTemplated ? " Its name comes from a template: if the name changes whenever the pod template does (a content hash), Argo CD creates a new Job instead, and you can suppress this finding." : ""}`,
-        fix: ctx.strategyFix(job)
-      }
-    ];
-  }
-};
-
-// src/rules/replace-without-force.ts
-var replaceWithoutForce = {
-  meta: {
-    id: "replace-without-force",
-    defaultSeverity: "error",
-    description: "Replace=true on a Job without Force=true fails every sync after the first, changed or not.",
-    fixable: "safe",
-    plainJobFamilyRank: 4
-  },
-  checkJob(ctx, job) {
-    if (!isKnownNamedPlainJob(job) || !job.replace || job.forceAnnotation) return [];
-    const where = job.annotationSyncOptions.includes("Replace=true") ? "its sync-options annotation" : "its Application's syncOptions";
-    return [
-      {
-        message: `${jobLabel(job)} is synced with Replace=true (${where}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with ${immutableError(job, ["spec.selector: Required value", "spec.template.metadata.labels: Invalid value: \u2026: `selector` does not match template `labels`", 'spec.selector: Invalid value: "null": field is immutable'])}.`,
-        fix: ctx.strategyFix(job)
-      }
-    ];
-  }
-};
-
-// src/rules/ttl-on-plain-job.ts
-var ttlOnPlainJob = {
-  meta: {
-    id: "ttl-on-plain-job",
-    defaultSeverity: "warning",
-    description: "A plain Job with ttlSecondsAfterFinished goes Missing after the TTL; with selfHeal it re-runs every TTL period.",
-    fixable: "safe",
-    plainJobFamilyRank: 2
-  },
-  checkJob(ctx, job) {
-    const ttl = job.spec.ttlSecondsAfterFinished;
-    if (!isKnownNamedPlainJob(job) || ttl === void 0) return [];
-    const consequence = job.selfHeal ? "self-heal (on in its Application) then re-creates it, so it runs again every TTL period" : "it stays OutOfSync/Missing until the next commit's sync re-creates and re-runs it";
-    return [
-      {
-        message: `${jobLabel(job)} is a plain resource with spec.ttlSecondsAfterFinished: ${asWritten(job.file, findMap(job.object.node, "spec"), "ttlSecondsAfterFinished", scalarText(ttl))}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; ${consequence}. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL).`,
-        ...job.selfHeal ? { severity: "error" } : {},
-        fix: ctx.strategyFix(job, {
-          forceDoesNotHelp: "a re-created Job would still be deleted after its TTL"
-        })
-      }
-    ];
-  }
-};
-
-// src/rules/index.ts
-var RULES = registry2([
-  immutableChange,
-  replaceWithoutForce,
-  generateNameWithoutHook,
-  invalidHookAnnotation,
-  jobNameTooLong,
-  forceIneffective,
-  ttlOnPlainJob,
-  plainJob,
-  hookNotRecreated,
-  helmHookIgnored,
-  helmInstallOnlyHook,
-  migrationNotPresync,
-  forceReplaceEverySync
-]);
-var RULE_IDS = RULES.map((rule) => rule.meta.id);
-function registry2(rules) {
-  const seen = /* @__PURE__ */ new Set();
-  for (const rule of rules) {
-    if (seen.has(rule.meta.id)) throw new Error(`duplicate rule id ${rule.meta.id}`);
-    seen.add(rule.meta.id);
-  }
-  return rules;
 }
 
 // src/engine/argocd/patterns.ts
@@ -29315,7 +28125,58 @@ function followKustomization(kustomizationFile, context, files, visited, notes, 
 }
 
 // src/engine/argocd/find-applications.ts
-var import_yaml13 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
+
+// src/engine/manifests/yaml-nodes.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+function findPair(map2, key) {
+  if (!map2) return null;
+  for (const pair of map2.items) {
+    if ((0, import_yaml4.isScalar)(pair.key) && pair.key.value === key) return pair;
+  }
+  return null;
+}
+function findMap(map2, key) {
+  const value = findPair(map2, key)?.value;
+  return (0, import_yaml4.isMap)(value) ? value : null;
+}
+function nodeRange(node2) {
+  const range = node2?.range;
+  return range ? [range[0], range[1]] : null;
+}
+function locate(lineCounter, start, end) {
+  const from = lineCounter.linePos(start);
+  const to = lineCounter.linePos(Math.max(start, end));
+  return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+}
+function lineStart(text, offset) {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+function nextLineStart(text, offset) {
+  const newline = text.indexOf("\n", offset);
+  return newline === -1 ? text.length : newline + 1;
+}
+function columnOf(text, offset) {
+  return offset - lineStart(text, offset);
+}
+function detectEol(text) {
+  const newline = text.indexOf("\n");
+  return newline > 0 && text[newline - 1] === "\r" ? "\r\n" : "\n";
+}
+
+// src/engine/manifests/written-text.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+function writtenText(file2, node2) {
+  if (!(0, import_yaml5.isScalar)(node2) || node2.value === null || node2.value === void 0) return null;
+  const value = scalarText(node2.value);
+  if (!value.includes(PLACEHOLDER)) return value;
+  const range = node2.range;
+  if (!range) return value;
+  const raw = file2.text.slice(range[0], range[1]).trim();
+  return /^(["']).*\1$/s.test(raw) ? raw.slice(1, -1) : raw;
+}
+
+// src/engine/argocd/find-applications.ts
 function isArgoApp(object2) {
   return (object2.kind === "Application" || object2.kind === "ApplicationSet") && (object2.apiVersion ?? "").startsWith("argoproj.io/");
 }
@@ -29325,18 +28186,18 @@ function readArgoApp(file2, object2) {
   const name = (typeof metadata.name === "string" ? writtenText(file2, findPair(findMap(object2.node, "metadata"), "name")?.value) : null) ?? "(unnamed)";
   const specNode = kind === "ApplicationSet" ? findMap(findMap(object2.node, "template"), "spec") ?? findMap(findMap(findMap(object2.node, "spec"), "template"), "spec") : findMap(object2.node, "spec");
   const sourcesNode = findPair(specNode, "sources")?.value;
-  const sourceNodes = (0, import_yaml13.isSeq)(sourcesNode) ? sourcesNode.items.filter(import_yaml13.isMap) : [findMap(specNode, "source")].filter((n) => n !== null);
+  const sourceNodes = (0, import_yaml6.isSeq)(sourcesNode) ? sourcesNode.items.filter(import_yaml6.isMap) : [findMap(specNode, "source")].filter((n) => n !== null);
   const sources = sourceNodes.map((node2) => readSource(file2, node2));
   const syncPolicy = findMap(specNode, "syncPolicy");
   const automatedPair = findPair(syncPolicy, "automated");
-  const automatedNode = (0, import_yaml13.isMap)(automatedPair?.value) ? automatedPair.value : null;
+  const automatedNode = (0, import_yaml6.isMap)(automatedPair?.value) ? automatedPair.value : null;
   const automatedEnabled = automatedPair !== null && writtenText(file2, findPair(automatedNode, "enabled")?.value) !== "false";
   const syncOptionsNode = findPair(syncPolicy, "syncOptions")?.value;
   const syncOptions = [];
   let forceOptionLocation = null;
-  if ((0, import_yaml13.isSeq)(syncOptionsNode)) {
+  if ((0, import_yaml6.isSeq)(syncOptionsNode)) {
     for (const item of syncOptionsNode.items) {
-      if (!(0, import_yaml13.isScalar)(item) || typeof item.value !== "string") continue;
+      if (!(0, import_yaml6.isScalar)(item) || typeof item.value !== "string") continue;
       const option = item.value.trim();
       syncOptions.push(option);
       if (option === "Force=true" && item.range)
@@ -29376,18 +28237,18 @@ function readGitGenerators(file2, generators) {
   const result = { directories: [], files: [] };
   const visit2 = (node2, depth) => {
     if (depth > 8) return;
-    if ((0, import_yaml13.isSeq)(node2)) {
+    if ((0, import_yaml6.isSeq)(node2)) {
       for (const item of node2.items) visit2(item, depth + 1);
       return;
     }
-    if (!(0, import_yaml13.isMap)(node2)) return;
+    if (!(0, import_yaml6.isMap)(node2)) return;
     const git = findMap(node2, "git");
     if (git) {
       for (const key of ["directories", "files"]) {
         const list = findPair(git, key)?.value;
-        if (!(0, import_yaml13.isSeq)(list)) continue;
+        if (!(0, import_yaml6.isSeq)(list)) continue;
         for (const entry of list.items) {
-          if (!(0, import_yaml13.isMap)(entry)) continue;
+          if (!(0, import_yaml6.isMap)(entry)) continue;
           const path = writtenText(file2, findPair(entry, "path")?.value);
           if (path !== null)
             result[key].push({
@@ -29418,6 +28279,608 @@ function fingerprintOf(...parts) {
     hash2 = hash2 * prime & 0xffffffffffffffffn;
   }
   return hash2.toString(16).padStart(16, "0");
+}
+
+// src/engine/file-findings.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+
+// src/engine/fix/annotation-edits.ts
+var import_yaml8 = __toESM(require_dist(), 1);
+
+// src/engine/argocd/annotations.ts
+var ANNOTATION = {
+  hook: "argocd.argoproj.io/hook",
+  hookDeletePolicy: "argocd.argoproj.io/hook-delete-policy",
+  syncOptions: "argocd.argoproj.io/sync-options",
+  syncWave: "argocd.argoproj.io/sync-wave",
+  helmHook: "helm.sh/hook",
+  helmHookDeletePolicy: "helm.sh/hook-delete-policy",
+  ignore: "argocd-job-guard.io/ignore"
+};
+var ARGO_HOOK_TYPES = [
+  "PreSync",
+  "Sync",
+  "PostSync",
+  "SyncFail",
+  "PostDelete",
+  "PreDelete",
+  "Skip"
+];
+var ARGO_DELETE_POLICIES = ["HookSucceeded", "HookFailed", "BeforeHookCreation"];
+var HELM_DELETE_POLICIES = {
+  "before-hook-creation": "BeforeHookCreation",
+  "hook-succeeded": "HookSucceeded",
+  "hook-failed": "HookFailed"
+};
+var HELM_HOOK_MAPPING = {
+  "pre-install": "PreSync",
+  "pre-upgrade": "PreSync",
+  "post-install": "PostSync",
+  "post-upgrade": "PostSync",
+  "pre-delete": "PreDelete",
+  "post-delete": "PostDelete"
+};
+var HELM_HOOKS_NEVER_APPLIED = [
+  "test",
+  "test-success",
+  "test-failure",
+  "pre-rollback",
+  "post-rollback"
+];
+function splitCsv(value) {
+  if (value === void 0) return [];
+  return value.split(",").map((item) => item.trim()).filter((item) => item.length > 0);
+}
+function isArgoHookType(token) {
+  return ARGO_HOOK_TYPES.includes(token);
+}
+function isArgoDeletePolicy(token) {
+  return ARGO_DELETE_POLICIES.includes(token);
+}
+function readHook(annotations) {
+  const argoRaw = annotations.get(ANNOTATION.hook);
+  const hasArgoHookAnnotation = argoRaw !== void 0;
+  const argoTokens = splitCsv(argoRaw);
+  const validArgo = [...new Set(argoTokens.filter(isArgoHookType))];
+  const invalidArgoTokens = argoTokens.filter((token) => !isArgoHookType(token));
+  const helmRaw = annotations.get(ANNOTATION.helmHook);
+  const helmTokens = splitCsv(helmRaw);
+  const helmIsHook = helmRaw !== void 0 && helmRaw !== "crd-install";
+  let types = validArgo;
+  let fromHelm = false;
+  if (types.length === 0 && helmIsHook) {
+    types = [...new Set(helmTokens.map((token) => HELM_HOOK_MAPPING[token]).filter((t) => t !== void 0))];
+    fromHelm = types.length > 0;
+  }
+  const isHookAnnotated = hasArgoHookAnnotation || helmIsHook;
+  const skipOnly = types.length === 1 && types[0] === "Skip";
+  const phases = types.filter((type) => type !== "Skip");
+  const neverApplied = isHookAnnotated && types.length === 0 || skipOnly;
+  return {
+    hasArgoHookAnnotation,
+    argoTokens,
+    invalidArgoTokens,
+    helmTokens,
+    phases,
+    isHook: isHookAnnotated && phases.length > 0,
+    neverApplied,
+    fromHelm
+  };
+}
+function readDeletePolicies(annotations) {
+  const argoTokens = splitCsv(annotations.get(ANNOTATION.hookDeletePolicy));
+  const helmTokens = splitCsv(annotations.get(ANNOTATION.helmHookDeletePolicy));
+  const explicit = /* @__PURE__ */ new Set();
+  const invalidArgoTokens = [];
+  const invalidHelmTokens = [];
+  for (const token of argoTokens) {
+    if (isArgoDeletePolicy(token)) explicit.add(token);
+    else invalidArgoTokens.push(token);
+  }
+  for (const token of helmTokens) {
+    const mapped = HELM_DELETE_POLICIES[token];
+    if (mapped) explicit.add(mapped);
+    else invalidHelmTokens.push(token);
+  }
+  const list = [...explicit];
+  return {
+    explicit: list,
+    invalidArgoTokens,
+    invalidHelmTokens,
+    effective: list.length > 0 ? list : ["BeforeHookCreation"]
+  };
+}
+function hasOption(options, option) {
+  return options.includes(option);
+}
+function evidentToken(token, valid) {
+  const normalise = (text) => text.toLowerCase().replace(/[-_\s]/g, "");
+  const wanted = normalise(token);
+  return valid.find((candidate) => normalise(candidate) === wanted) ?? null;
+}
+
+// src/engine/fix/edit-builders.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+var PLAIN_SAFE = /^[A-Za-z0-9](?:[A-Za-z0-9_./=,-]|, )*$/;
+function formatScalar(value, style, inFlow) {
+  if (style === import_yaml7.Scalar.QUOTE_SINGLE) return `'${value.replaceAll("'", "''")}'`;
+  if (style === import_yaml7.Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
+  const plainOk = PLAIN_SAFE.test(value) && !(inFlow && value.includes(",")) && !/^(true|false|null|yes|no|on|off|~|[0-9.e+-]+)$/i.test(value);
+  return plainOk ? value : JSON.stringify(value);
+}
+function jsonStyle(file2) {
+  return /\.json$/i.test(file2.path) ? import_yaml7.Scalar.QUOTE_DOUBLE : void 0;
+}
+function replaceScalar(scalar, value, inFlow) {
+  const range = nodeRange(scalar);
+  if (!range) return null;
+  const style = scalar.type === import_yaml7.Scalar.BLOCK_FOLDED || scalar.type === import_yaml7.Scalar.BLOCK_LITERAL ? import_yaml7.Scalar.QUOTE_DOUBLE : scalar.type;
+  return { start: range[0], end: range[1], text: formatScalar(value, style, inFlow) };
+}
+function renameKey(file2, key, newKey) {
+  const range = nodeRange(key);
+  if (!range) return null;
+  const raw = file2.text.slice(range[0], range[1]);
+  const quote = raw.startsWith('"') || raw.startsWith("'") ? raw[0] : "";
+  return { start: range[0], end: range[1], text: `${quote}${newKey}${quote}` };
+}
+function appendToMap(file2, map2, entries) {
+  const range = nodeRange(map2);
+  if (!range) return null;
+  const first = map2.items[0];
+  const keyStyle = (0, import_yaml7.isScalar)(first?.key) ? first.key.type : void 0;
+  const valueStyle = (0, import_yaml7.isScalar)(first?.value) ? first.value.type : void 0;
+  if (map2.flow) {
+    const close = file2.parsedText.lastIndexOf("}", range[1] - 1);
+    if (close < range[0]) return null;
+    const items = entries.map(
+      (e) => `${formatScalar(e.key, jsonStyle(file2) ?? keyStyle, true)}: ${formatScalar(e.value, jsonStyle(file2) ?? valueStyle, true)}`
+    );
+    const last2 = map2.items[map2.items.length - 1];
+    const lastEnd2 = nodeRange(last2?.value)?.[1] ?? nodeRange(last2?.key)?.[1];
+    const at = lastEnd2 ?? close;
+    return { start: at, end: at, text: `${lastEnd2 === void 0 ? "" : ", "}${items.join(", ")}` };
+  }
+  const last = map2.items[map2.items.length - 1];
+  const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
+  const firstKeyStart = nodeRange(first?.key)?.[0];
+  if (lastEnd === void 0 || firstKeyStart === void 0) return null;
+  const indent = " ".repeat(columnOf(file2.text, firstKeyStart));
+  const lines = entries.map(
+    (e) => `${indent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, valueStyle, false)}`
+  );
+  return insertLinesAfter(file2, lastEnd, lines);
+}
+function addNestedMap(file2, parent, key, entries, indentStep, afterKey) {
+  const range = nodeRange(parent);
+  if (!range || parent.items.length === 0) return null;
+  if (parent.flow) {
+    const last = parent.items[parent.items.length - 1];
+    const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
+    if (lastEnd === void 0) return null;
+    const inner = entries.map(
+      (e) => `${formatScalar(e.key, jsonStyle(file2), true)}: ${formatScalar(e.value, jsonStyle(file2), true)}`
+    ).join(", ");
+    return {
+      start: lastEnd,
+      end: lastEnd,
+      text: `, ${formatScalar(key, jsonStyle(file2), true)}: {${inner}}`
+    };
+  }
+  const anchor2 = (afterKey !== null ? findPair(parent, afterKey) : null) ?? parent.items[parent.items.length - 1];
+  const anchorEnd = nodeRange(anchor2?.value)?.[1] ?? nodeRange(anchor2?.key)?.[1];
+  const firstKeyStart = nodeRange(parent.items[0]?.key)?.[0];
+  if (anchorEnd === void 0 || firstKeyStart === void 0) return null;
+  const column = columnOf(file2.text, firstKeyStart);
+  const indent = " ".repeat(column);
+  const childIndent = " ".repeat(column + indentStep);
+  const keyStyle = (0, import_yaml7.isScalar)(parent.items[0]?.key) ? parent.items[0].key.type : void 0;
+  const valueStyle = (0, import_yaml7.isScalar)(parent.items[0]?.value) ? parent.items[0].value.type : void 0;
+  const lines = [
+    `${indent}${formatScalar(key, keyStyle, false)}:`,
+    ...entries.map(
+      (e) => `${childIndent}${formatScalar(e.key, keyStyle, false)}: ${formatScalar(e.value, valueStyle, false)}`
+    )
+  ];
+  return insertLinesAfter(file2, anchorEnd, lines);
+}
+function fillEmptyValue(file2, pairKeyStart, valueEnd, entries, indentStep) {
+  const indent = " ".repeat(columnOf(file2.text, pairKeyStart) + indentStep);
+  return insertLinesAfter(
+    file2,
+    valueEnd,
+    entries.map(
+      (e) => `${indent}${formatScalar(e.key, void 0, false)}: ${formatScalar(e.value, void 0, false)}`
+    )
+  );
+}
+function insertLinesAfter(file2, end, lines) {
+  const text = file2.text;
+  const eol = detectEol(text);
+  const at = end > 0 && text[end - 1] === "\n" ? end : nextLineStart(text, end);
+  const needsLeadingEol = at === text.length && text.length > 0 && !text.endsWith("\n");
+  const body = lines.map((line) => line + eol).join("");
+  return { start: at, end: at, text: needsLeadingEol ? eol + body.slice(0, -eol.length) : body };
+}
+function indentStepOf(file2, parentKeyStart, child) {
+  if (!(0, import_yaml7.isMap)(child) || child.flow || child.items.length === 0) return 2;
+  const childKeyStart = nodeRange(child.items[0]?.key)?.[0];
+  if (childKeyStart === void 0) return 2;
+  const step = columnOf(file2.text, childKeyStart) - columnOf(file2.text, parentKeyStart);
+  return step > 0 ? step : 2;
+}
+
+// src/engine/fix/annotation-edits.ts
+function annotationEdits(job, changes) {
+  if (patchedKeyOf(job, changes) !== null) return null;
+  if (job.editBlocker !== null) return null;
+  const edits = [];
+  const missing = [];
+  const inFlow = job.annotationsNode?.flow === true;
+  for (const change of changes) {
+    const pair = findPair(job.annotationsNode, change.key);
+    const current = job.annotations.get(change.key);
+    if (pair && (0, import_yaml8.isScalar)(pair.value) && current !== void 0) {
+      const next = "set" in change ? change.set : mergeCsv(current, change.mergeTokens);
+      if (next === current) continue;
+      const edit2 = replaceScalar(pair.value, next, inFlow);
+      if (!edit2) return null;
+      edits.push(edit2);
+    } else if (pair) {
+      return null;
+    } else {
+      missing.push({ key: change.key, value: "set" in change ? change.set : change.mergeTokens.join(",") });
+    }
+  }
+  if (missing.length === 0) return edits;
+  const metadata = job.metadataNode;
+  if (!metadata) return null;
+  const metadataPair = findPair(job.object.node, "metadata");
+  const metadataKeyStart = nodeRange(metadataPair?.key)?.[0] ?? 0;
+  const step = indentStepOf(job.file, metadataKeyStart, metadata);
+  const annotationsPair = findPair(metadata, "annotations");
+  if (annotationsPair) {
+    if ((0, import_yaml8.isMap)(annotationsPair.value) && (annotationsPair.value.items.length > 0 || annotationsPair.value.flow)) {
+      const edit2 = appendToMap(job.file, annotationsPair.value, missing);
+      return edit2 ? [...edits, edit2] : null;
+    }
+    const emptyValue = (0, import_yaml8.isScalar)(annotationsPair.value) && (annotationsPair.value.value === null || annotationsPair.value.value === "");
+    const keyStart = nodeRange(annotationsPair.key)?.[0];
+    const valueEnd = nodeRange(annotationsPair.value)?.[1] ?? nodeRange(annotationsPair.key)?.[1];
+    if (!emptyValue || keyStart === void 0 || valueEnd === void 0) return null;
+    const valueStart = nodeRange(annotationsPair.value)?.[0] ?? valueEnd;
+    const keyEnd = nodeRange(annotationsPair.key)?.[1] ?? valueStart;
+    const dropNull = valueStart < valueEnd ? [{ start: job.file.text.indexOf(":", keyEnd) + 1, end: valueEnd, text: "" }] : [];
+    return [...edits, ...dropNull, fillEmptyValue(job.file, keyStart, valueEnd, missing, step)];
+  }
+  const anchor2 = job.file.helm ? job.name !== null ? "name" : "generateName" : null;
+  const edit = addNestedMap(job.file, metadata, "annotations", missing, step, anchor2);
+  return edit ? [...edits, edit] : null;
+}
+function patchedKeyOf(job, changes) {
+  return changes.find((change) => job.patchedAnnotations.keys.has(change.key))?.key ?? null;
+}
+function noEditReason(job, fallback) {
+  return job.editBlocker ?? fallback;
+}
+function patchedReason(job, key) {
+  return `${key} is set by the Kustomize patch in ${job.patchedAnnotations.sources.join(", ")}: change it there`;
+}
+function mergeCsv(current, tokens) {
+  const present = splitCsv(current);
+  const toAdd = tokens.filter((token) => !present.includes(token));
+  if (toAdd.length === 0) return current;
+  const separator = current.includes(", ") ? ", " : ",";
+  return current.trim() === "" ? toAdd.join(separator) : `${current.replace(/[\s,]+$/, "")}${separator}${toAdd.join(separator)}`;
+}
+
+// src/engine/jobs/job-view.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+
+// src/engine/fix/shared-nodes.ts
+var import_yaml9 = __toESM(require_dist(), 1);
+function editBlocker(file2, object2) {
+  const top = object2.node;
+  const repeated = repeatedKey(top, ["metadata"]);
+  if (repeated) return branchesReason(file2, `the Job's ${repeated}`);
+  const metadataPair = pairOf(top, "metadata");
+  if (!metadataPair) {
+    return hasMergeKey(top) ? "the Job's metadata comes from a YAML merge key (<<): change it by hand" : null;
+  }
+  const metadata = metadataPair.value;
+  if ((0, import_yaml9.isAlias)(metadata)) return aliasReason("metadata map", metadata.source);
+  if (!(0, import_yaml9.isMap)(metadata)) return null;
+  if (metadata.anchor) return anchorReason("metadata map", metadata.anchor);
+  const repeatedInMetadata = repeatedKey(metadata, ["annotations", "name", "generateName"]);
+  if (repeatedInMetadata) return branchesReason(file2, `metadata.${repeatedInMetadata}`);
+  const annotationsPair = pairOf(metadata, "annotations");
+  if (!annotationsPair) {
+    return hasMergeKey(metadata) ? "the Job's metadata takes keys from a YAML merge key (<<), which may provide its annotations: an annotations map added here would replace the merged one; write the Job's annotations by hand" : null;
+  }
+  const annotations = annotationsPair.value;
+  if ((0, import_yaml9.isAlias)(annotations)) return aliasReason("annotations map", annotations.source);
+  if (!(0, import_yaml9.isMap)(annotations)) return null;
+  if (annotations.anchor) return anchorReason("annotations map", annotations.anchor);
+  if (hasMergeKey(annotations)) {
+    return "some of the Job's annotations come from a YAML merge key (<<): an annotation written beside it would override the merged one; change them by hand";
+  }
+  for (const pair of annotations.items) {
+    if ((0, import_yaml9.isAlias)(pair.value)) return aliasReason(`annotation ${keyText(pair)}`, pair.value.source);
+    if ((0, import_yaml9.isScalar)(pair.value) && pair.value.anchor)
+      return anchorReason(`annotation ${keyText(pair)}`, pair.value.anchor);
+  }
+  const repeatedAnnotation = repeatedKey(annotations, null);
+  if (repeatedAnnotation) return branchesReason(file2, `annotation ${repeatedAnnotation}`);
+  return null;
+}
+function aliasReason(what, source) {
+  return `the Job's ${what} is the YAML alias *${source}, shared with whatever else uses the anchor: change it where &${source} is defined`;
+}
+function anchorReason(what, anchor2) {
+  return `the Job's ${what} carries the YAML anchor &${anchor2}: other objects may share it through aliases, and an edit would change them too`;
+}
+function branchesReason(file2, what) {
+  return file2.helm ? `${what} is written more than once (in Helm if/else branches): a fix would reach only one branch; add it to each branch by hand` : `${what} is written more than once`;
+}
+function keyText(pair) {
+  return (0, import_yaml9.isScalar)(pair.key) ? String(pair.key.value) : "?";
+}
+function pairOf(map2, key) {
+  return map2.items.find((pair) => (0, import_yaml9.isScalar)(pair.key) && pair.key.value === key) ?? null;
+}
+function hasMergeKey(map2) {
+  return map2.items.some(
+    (pair) => (0, import_yaml9.isScalar)(pair.key) && (pair.key.value === "<<" || typeof pair.key.value === "symbol" && pair.key.source === "<<")
+  );
+}
+function repeatedKey(map2, keys) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const pair of map2.items) {
+    if (!(0, import_yaml9.isScalar)(pair.key)) continue;
+    const key = pair.key.value;
+    if (typeof key !== "string" || keys !== null && !keys.includes(key)) continue;
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return null;
+}
+
+// src/engine/jobs/job-view.ts
+function isJob(object2) {
+  return object2.kind === "Job" && object2.apiVersion === "batch/v1";
+}
+function buildJobView(file2, object2, deployedBy, patchRoutes = []) {
+  const metadataNode = findMap(object2.node, "metadata");
+  const metadata = isRecord(object2.value.metadata) ? object2.value.metadata : {};
+  const annotationsPair = findPair(metadataNode, "annotations");
+  const annotationsNode = (0, import_yaml10.isMap)(annotationsPair?.value) ? annotationsPair.value : null;
+  const annotations = /* @__PURE__ */ new Map();
+  let annotationsTemplated = false;
+  if (isRecord(metadata.annotations)) {
+    for (const [key, value] of Object.entries(metadata.annotations)) {
+      const text = scalarText(value);
+      if (containsPlaceholder(key) || containsPlaceholder(text)) annotationsTemplated = true;
+      annotations.set(key, text);
+    }
+  } else if (annotationsPair && !(0, import_yaml10.isMap)(annotationsPair.value) && file2.helm) {
+    annotationsTemplated = true;
+  }
+  if (file2.helm && annotationsPair) annotationsTemplated ||= mapHasTemplateLines(file2, annotationsPair.value);
+  const name = typeof metadata.name === "string" ? asWritten(file2, metadataNode, "name", metadata.name) : null;
+  const patched = applyPatchRoutes(
+    annotations,
+    patchRoutes,
+    typeof metadata.name === "string" ? metadata.name : null
+  );
+  const generateName = typeof metadata.generateName === "string" ? asWritten(file2, metadataNode, "generateName", metadata.generateName) : null;
+  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
+  const annotationSyncOptions = splitCsv(annotations.get(ANNOTATION.syncOptions));
+  const appSyncOptions = [...new Set(deployedBy.flatMap((app) => app.syncOptions))];
+  const ssaOff = hasOption(annotationSyncOptions, "ServerSideApply=false");
+  const serverSideApply = !ssaOff && (hasOption(annotationSyncOptions, "ServerSideApply=true") || hasOption(appSyncOptions, "ServerSideApply=true"));
+  const kindPair = findPair(object2.node, "kind");
+  const start = kindPair?.key?.range?.[0] ?? object2.node.range?.[0] ?? 0;
+  const nameValue = findPair(metadataNode, name !== null ? "name" : "generateName")?.value;
+  const end = nodeRange(nameValue)?.[1] ?? nodeRange(kindPair?.value)?.[1] ?? start;
+  return {
+    file: file2,
+    object: object2,
+    name,
+    generateName,
+    namespace,
+    nameTemplated: (name ?? generateName ?? "").includes("{{"),
+    annotationsTemplated,
+    annotations,
+    patchedAnnotations: patched.applied,
+    patchedDifferently: patched.differently,
+    editBlocker: editBlocker(file2, object2),
+    metadataNode,
+    annotationsNode,
+    hook: readHook(annotations),
+    deletePolicies: readDeletePolicies(annotations),
+    annotationSyncOptions,
+    appSyncOptions,
+    deployedBy,
+    replace: hasOption(annotationSyncOptions, "Replace=true") || hasOption(appSyncOptions, "Replace=true"),
+    forceAnnotation: hasOption(annotationSyncOptions, "Force=true"),
+    serverSideApply,
+    selfHeal: deployedBy.some((app) => app.selfHeal),
+    spec: isRecord(object2.value.spec) ? object2.value.spec : {},
+    location: locate(file2.lineCounter, start, end)
+  };
+}
+function asWritten(file2, map2, key, value) {
+  return containsPlaceholder(value) ? writtenText(file2, findPair(map2, key)?.value) ?? value : value;
+}
+function applyPatchRoutes(annotations, routes, jobName) {
+  const none = { applied: { keys: /* @__PURE__ */ new Set(), sources: [] }, differently: false };
+  if (jobName === null || routes.length === 0) return none;
+  const perRoute = routes.map((route) => patchedAnnotations(route, jobName));
+  const first = perRoute[0] ?? {};
+  const same = perRoute.every(
+    (p) => JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(first).sort())
+  );
+  if (!same) return { ...none, differently: true };
+  if (Object.keys(first).length === 0) return none;
+  for (const [key, value] of Object.entries(first)) annotations.set(key, value);
+  const sources = [
+    ...new Set(
+      routes.flatMap(
+        (route) => route.filter((p) => p.job === null || p.job === jobName).map((p) => p.source)
+      )
+    )
+  ];
+  return { applied: { keys: new Set(Object.keys(first)), sources }, differently: false };
+}
+function isPlainJob(job) {
+  return !job.hook.isHook && !job.hook.neverApplied;
+}
+function mapHasTemplateLines(file2, node2) {
+  const range = nodeRange(node2);
+  if (!range || !file2.helm) return false;
+  const first = file2.lineCounter.linePos(range[0]).line - 1;
+  const last = file2.lineCounter.linePos(Math.max(range[0], range[1] - 1)).line - 1;
+  for (let line = first; line <= last + 1; line++) if (file2.helm.templateOnlyLines.has(line)) return true;
+  return false;
+}
+function annotationValueNode(job, key) {
+  const value = findPair(job.annotationsNode, key)?.value;
+  return (0, import_yaml10.isScalar)(value) ? value : null;
+}
+var MIGRATION_PATTERN = /\b(migrat\w*|flyway|liquibase|alembic|atlas|goose|dbmate|prisma\s+migrate|db:migrate|manage\.py\s+migrate|knex\s+migrate|sequelize\s+db:migrate)\b/i;
+function looksLikeMigration(job) {
+  const haystack = [job.name ?? job.generateName ?? ""];
+  const template = isRecord(job.spec.template) ? job.spec.template : {};
+  const podSpec = isRecord(template.spec) ? template.spec : {};
+  for (const key of ["containers", "initContainers"]) {
+    const containers = podSpec[key];
+    if (!Array.isArray(containers)) continue;
+    for (const container of containers) {
+      if (!isRecord(container)) continue;
+      for (const field of ["name", "image", "command", "args"]) {
+        const value = container[field];
+        if (typeof value === "string") haystack.push(value);
+        else if (Array.isArray(value)) haystack.push(value.filter((v) => typeof v === "string").join(" "));
+      }
+    }
+  }
+  return haystack.some(
+    (text) => MIGRATION_PATTERN.test(text.replace(/[-_]/g, " ").replace(/\s+/g, " ")) || MIGRATION_PATTERN.test(text)
+  );
+}
+
+// src/engine/jobs/name-limits.ts
+var MAX_JOB_NAME = 63;
+var MAX_HOOK_GENERATE_NAME = 36;
+
+// src/engine/fix/strategy-fix.ts
+var import_yaml11 = __toESM(require_dist(), 1);
+var TRADE_OFFS = {
+  hook: "As a hook the Job runs on every sync that runs hooks (make it idempotent), is left out of the app's diff (a change to the Job alone no longer makes the app OutOfSync), and BeforeHookCreation keeps the last run and its logs until the next sync.",
+  force: "With Force=true the Job stays an ordinary tracked resource and is deleted and re-created only when its manifest changes (Argo CD 2.12 or later, client-side apply only).",
+  forceWithReplace: "With Replace=true also set, Argo CD deletes and re-creates the Job on every sync that applies it (see force-replace-every-sync); add ApplyOutOfSyncOnly=true to the Application to limit that to changes.",
+  generateName: "With generateName every sync creates a new Job; successful ones are deleted by the delete policy, failed ones stay for debugging."
+};
+var STRATEGIES = ["hook", "force", "generateName"];
+function hookPhaseFor(job, config2) {
+  if (config2.fix.hookPhase !== "auto") return config2.fix.hookPhase;
+  return looksLikeMigration(job) ? "PreSync" : "Sync";
+}
+function buildStrategyFix(job, config2, options = {}) {
+  if (job.annotationsTemplated) {
+    return {
+      noFixReason: "the Job's annotations come partly from Helm values, so the fix belongs in the values or the template by hand"
+    };
+  }
+  const others = (chosen) => `Other strategies (config fix.strategy): ${STRATEGIES.filter((s) => s !== chosen).join(", ")}.`;
+  let strategy = config2.fix.strategy;
+  let fallbackNote = "";
+  if (strategy === "force" && options.forceDoesNotHelp !== void 0) {
+    strategy = "hook";
+    fallbackNote = `The force strategy is not offered because ${options.forceDoesNotHelp}. `;
+  } else if (strategy === "force" && job.serverSideApply) {
+    strategy = "hook";
+    fallbackNote = "The force strategy is not offered because server-side apply is in effect (Force=true does nothing there). ";
+  }
+  if (strategy === "generateName" && (job.name === null || job.nameTemplated || job.generateName !== null)) {
+    strategy = "hook";
+    fallbackNote = "The generateName strategy needs a literal metadata.name. ";
+  }
+  if (strategy === "force") {
+    const edits2 = annotationEdits(job, [{ key: ANNOTATION.syncOptions, mergeTokens: ["Force=true"] }]);
+    if (job.patchedAnnotations.keys.has(ANNOTATION.syncOptions)) {
+      return { noFixReason: patchedReason(job, ANNOTATION.syncOptions) };
+    }
+    if (!edits2)
+      return {
+        noFixReason: noEditReason(job, "no safe place was found in the manifest to add the annotation")
+      };
+    return {
+      fix: {
+        kind: "safe",
+        description: `Add Force=true to ${ANNOTATION.syncOptions}. ${job.replace ? TRADE_OFFS.forceWithReplace : TRADE_OFFS.force} ${others("force")}`,
+        edits: edits2
+      }
+    };
+  }
+  const phase = hookPhaseFor(job, config2);
+  const isGenerated = strategy === "generateName" || job.name === null && job.generateName !== null;
+  const deletePolicy = isGenerated ? "HookSucceeded" : config2.fix.deletePolicy;
+  const changes = [
+    { key: ANNOTATION.hook, set: phase },
+    { key: ANNOTATION.hookDeletePolicy, mergeTokens: deletePolicy.split(",").map((t) => t.trim()) }
+  ];
+  let forceNote = "";
+  if (job.serverSideApply && job.forceAnnotation) {
+    const current = job.annotations.get(ANNOTATION.syncOptions) ?? "";
+    const kept = splitCsv(current).filter((option) => option !== "Force=true");
+    changes.push({ key: ANNOTATION.syncOptions, set: kept.join(current.includes(", ") ? ", " : ",") });
+    forceNote = " Force=true is removed: server-side apply does not honour it (Argo CD up to 3.5 fails with it).";
+  }
+  const edits = annotationEdits(job, changes);
+  const patchedKey = patchedKeyOf(job, changes);
+  if (patchedKey !== null) return { noFixReason: patchedReason(job, patchedKey) };
+  if (!edits)
+    return {
+      noFixReason: noEditReason(job, "no safe place was found in the manifest to add the annotations")
+    };
+  if (strategy === "generateName" && job.name !== null) {
+    const pair = findPair(job.metadataNode, "name");
+    if (!pair || !(0, import_yaml11.isScalar)(pair.value)) return { noFixReason: "metadata.name is not a plain value" };
+    const generateName = `${job.name.slice(0, MAX_HOOK_GENERATE_NAME - 1).replace(/[-.]+$/, "")}-`;
+    const keyEdit = renameKey(job.file, pair.key, "generateName");
+    const valueEdit = replaceScalar(pair.value, generateName, job.metadataNode?.flow === true);
+    if (!keyEdit || !valueEdit) return { noFixReason: "metadata.name could not be rewritten" };
+    edits.push(keyEdit, valueEdit);
+    return {
+      fix: {
+        kind: "safe",
+        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded.${forceNote} ${TRADE_OFFS.generateName} ${others("generateName")}`,
+        edits
+      }
+    };
+  }
+  return {
+    fix: {
+      kind: "safe",
+      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}.${forceNote} ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
+      edits
+    }
+  };
+}
+
+// src/engine/rule-api.ts
+function noFix(reason) {
+  return { noFixReason: reason };
+}
+function formatMessage(messages, messageId, data = {}) {
+  const template = Object.hasOwn(messages, messageId) ? messages[messageId] : void 0;
+  if (template === void 0) throw new Error(`unknown message id "${messageId}"`);
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => {
+    const value = Object.hasOwn(data, name) ? data[name] : void 0;
+    if (value === void 0) throw new Error(`message "${messageId}" needs {{${name}}}`);
+    return String(value);
+  });
 }
 
 // src/engine/suppression.ts
@@ -29459,7 +28922,8 @@ function rawFindings(file2, context, apps) {
       const identity = jobIdentity(job);
       return identity ? context.baseJobs.get(identity) ?? null : null;
     },
-    strategyFix: (job, options) => buildStrategyFix(job, config2, options)
+    strategyFix: (job, options) => buildStrategyFix(job, config2, options),
+    fixer: fixerFor(config2)
   };
   const results = [];
   if (context.deployedBy !== null) {
@@ -29479,7 +28943,8 @@ function rawFindings(file2, context, apps) {
             file2,
             object2,
             rule,
-            { ...draft, message: draft.message + deploymentNote(job) + patchNote(job) },
+            draft,
+            deploymentNote(job) + patchNote(job),
             config2,
             job.name ?? job.generateName,
             job.namespace,
@@ -29493,11 +28958,23 @@ function rawFindings(file2, context, apps) {
     for (const rule of rules) {
       if (!rule.checkApp || severityOf(rule, config2) === null) continue;
       for (const draft of rule.checkApp(ruleContext, app)) {
-        results.push(toFinding(file2, object2, rule, draft, config2, app.name, null, null));
+        results.push(toFinding(file2, object2, rule, draft, "", config2, app.name, null, null));
       }
     }
   }
   return results;
+}
+function fixerFor(config2) {
+  return {
+    annotations: annotationEdits,
+    annotationValue: (job, key, value) => {
+      const node2 = annotationValueNode(job, key);
+      return node2 && (0, import_yaml12.isScalar)(node2) ? replaceScalar(node2, value, job.annotationsNode?.flow === true) : null;
+    },
+    noEditReason,
+    patchedReason,
+    hookPhase: (job) => hookPhaseFor(job, config2)
+  };
 }
 function patchNote(job) {
   if (job.patchedDifferently) {
@@ -29527,7 +29004,7 @@ function severityOf(rule, config2, draftSeverity) {
   if (configured === "off") return null;
   return configured ?? draftSeverity ?? rule.meta.defaultSeverity;
 }
-function toFinding(file2, object2, rule, draft, config2, name, namespace, objectLocation) {
+function toFinding(file2, object2, rule, draft, note, config2, name, namespace, objectLocation) {
   const start = findPair(object2.node, "kind")?.key?.range?.[0] ?? object2.node.range?.[0] ?? 0;
   const location = draft.location ?? objectLocation ?? locate(file2.lineCounter, start, start);
   const fix = "fix" in draft.fix ? draft.fix.fix : null;
@@ -29539,7 +29016,8 @@ function toFinding(file2, object2, rule, draft, config2, name, namespace, object
     kind: object2.kind ?? "",
     name,
     namespace,
-    message: draft.message,
+    messageId: draft.messageId,
+    message: formatMessage(rule.meta.messages, draft.messageId, draft.data) + note,
     docsUrl: ruleDocsUrl(rule.meta.id),
     fix: fix ? { kind: fix.kind, description: fix.description, edits: fix.edits, diff: "" } : null,
     noFixReason: "noFixReason" in draft.fix ? draft.fix.noFixReason : null,
@@ -30110,6 +29588,80 @@ function unifiedDiff(path, before, after, lineOffset = 0) {
   return formatPatch(patch, FILE_HEADERS_ONLY);
 }
 
+// src/engine/immutable/job-update.ts
+var SIMPLE_IMMUTABLE_FIELDS = {
+  selector: "metav1.LabelSelector{\u2026}",
+  completionMode: "\u2026",
+  podFailurePolicy: "batch.PodFailurePolicy{\u2026}",
+  backoffLimitPerIndex: "\u2026",
+  managedBy: "\u2026",
+  successPolicy: "batch.SuccessPolicy{\u2026}"
+};
+var MAX_DETAILS = 5;
+function immutableFieldChanges(oldSpec, newSpec) {
+  const changes = [];
+  if (!deepEqual(oldSpec.template, newSpec.template)) {
+    const details = [];
+    collectDifferences(oldSpec.template, newSpec.template, "spec.template", details);
+    changes.push({
+      field: "spec.template",
+      error: "spec.template: Invalid value: core.PodTemplateSpec{\u2026}: field is immutable",
+      details
+    });
+  }
+  if (!deepEqual(oldSpec.completions, newSpec.completions)) {
+    const indexed = newSpec.completionMode === "Indexed";
+    if (!indexed) {
+      changes.push({
+        field: "spec.completions",
+        error: `spec.completions: Invalid value: ${String(newSpec.completions)}: field is immutable`,
+        details: []
+      });
+    } else if (!deepEqual(newSpec.completions, newSpec.parallelism)) {
+      changes.push({
+        field: "spec.completions",
+        error: `spec.completions: Invalid value: ${String(newSpec.completions)}: can only be modified in tandem with spec.parallelism`,
+        details: []
+      });
+    }
+  }
+  for (const [field, shown] of Object.entries(SIMPLE_IMMUTABLE_FIELDS)) {
+    if (deepEqual(oldSpec[field], newSpec[field])) continue;
+    const value = newSpec[field];
+    const printed = value === void 0 ? '"null"' : typeof value === "object" ? shown : JSON.stringify(value);
+    changes.push({
+      field: `spec.${field}`,
+      error: `spec.${field}: Invalid value: ${printed}: field is immutable`,
+      details: []
+    });
+  }
+  return changes;
+}
+function deepEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  if (isRecord(a) && isRecord(b)) {
+    const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) if (!deepEqual(a[key], b[key])) return false;
+    return true;
+  }
+  return false;
+}
+function collectDifferences(a, b, path, out) {
+  if (out.length >= MAX_DETAILS || deepEqual(a, b)) return;
+  if (isRecord(a) && isRecord(b)) {
+    for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]))
+      collectDifferences(a[key], b[key], `${path}.${key}`, out);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    a.forEach((item, i) => collectDifferences(item, b[i], `${path}[${i}]`, out));
+    return;
+  }
+  out.push(path);
+}
+
 // src/engine/fix/verify-fix.ts
 var MAX_FIX_PASSES = 10;
 var RECHECK_BUDGET_FACTOR = 8;
@@ -30348,7 +29900,7 @@ var APP_TEXT = /\bkind:\s*["']?(Application|ApplicationSet)\b/;
 var KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 function analyse(input2) {
   const config2 = input2.config ?? DEFAULT_CONFIG;
-  const rules = input2.rules ?? RULES;
+  const rules = input2.rules;
   const isIgnored = configGlobTest(config2.ignore);
   const tree = new RepoTree((input2.tree ?? input2.files.map((f) => f.path)).filter((p) => !isIgnored(p)));
   const skipped = (input2.unread ?? []).filter((file2) => !isIgnored(file2.file));
@@ -30763,6 +30315,599 @@ function pascalCase(id) {
   return id.replace(/(^|-)([a-z])/g, (_m, _dash, letter) => letter.toUpperCase());
 }
 
+// src/rules/plain-job-family.ts
+function isKnownNamedPlainJob(job) {
+  return isPlainJob(job) && !job.annotationsTemplated && job.name !== null;
+}
+function jobLabel(job) {
+  const name = job.name ?? job.generateName ?? "(unnamed)";
+  return `Job "${name}"`;
+}
+function immutableError(job, errors) {
+  const list = errors.length === 1 ? errors[0] : `[${errors.join(", ")}]`;
+  return `Job.batch "${job.name ?? ""}" is invalid: ${list}`;
+}
+
+// src/rules/force-ineffective.ts
+var forceIneffective = {
+  meta: {
+    id: "force-ineffective",
+    defaultSeverity: "warning",
+    description: "Force=true that does nothing: in an Application's syncOptions, or on a Job under server-side apply without Replace=true.",
+    fixable: "safe",
+    plainJobFamilyRank: 3,
+    messages: {
+      serverSideApply: '{{job}} has Force=true but is applied with server-side apply, which does not honour Force (Argo CD up to 3.5 fails with "--force cannot be used with --server-side"; later versions ignore it). The next pod template change still fails with "field is immutable". Add Replace=true, annotate the Job ServerSideApply=false, or make it a hook.',
+      inApplication: '{{kind}} "{{name}}" lists Force=true in spec.syncPolicy.syncOptions, where Argo CD does not read it: no resource is force-applied and Jobs still fail with "field is immutable". Force=true works only as the annotation argocd.argoproj.io/sync-options on the resource itself.'
+    }
+  },
+  checkJob(ctx, job) {
+    if (!isKnownNamedPlainJob(job) || !job.forceAnnotation || job.replace || !job.serverSideApply) return [];
+    return [
+      {
+        messageId: "serverSideApply",
+        data: { job: jobLabel(job) },
+        fix: ctx.strategyFix(job)
+      }
+    ];
+  },
+  checkApp(_ctx, app) {
+    if (!app.forceOptionLocation) return [];
+    return [
+      {
+        messageId: "inApplication",
+        data: { kind: app.kind, name: app.name },
+        location: app.forceOptionLocation,
+        fix: noFix(
+          "moving Force=true onto each Job is a choice per Job; the Jobs' own findings carry their fixes"
+        )
+      }
+    ];
+  }
+};
+
+// src/rules/force-replace-every-sync.ts
+var forceReplaceEverySync = {
+  meta: {
+    id: "force-replace-every-sync",
+    defaultSeverity: "info",
+    description: "Replace=true with Force=true deletes and re-runs the Job on every sync, also syncs caused by other resources.",
+    fixable: "suggestion",
+    messages: {
+      everySync: "{{job}} has Replace=true and Force=true: Argo CD deletes and re-creates it, so it runs again, on every sync that applies it, also syncs caused by other resources. Add ApplyOutOfSyncOnly=true to the Application's syncOptions to re-create it only when it changed, or keep Force=true alone."
+    }
+  },
+  checkJob(ctx, job) {
+    if (!isPlainJob(job) || !job.replace || !job.forceAnnotation || job.appSyncOptions.includes("ApplyOutOfSyncOnly=true"))
+      return [];
+    const replaceInAnnotation = job.annotationSyncOptions.includes("Replace=true");
+    const current = job.annotations.get(ANNOTATION.syncOptions) ?? "";
+    const remaining = splitCsv(current).filter((o) => o !== "Replace=true");
+    const edits = replaceInAnnotation && !job.serverSideApply && !job.annotationsTemplated ? ctx.fixer.annotations(job, [
+      { key: ANNOTATION.syncOptions, set: remaining.join(current.includes(", ") ? ", " : ",") }
+    ]) : null;
+    return [
+      {
+        messageId: "everySync",
+        data: { job: jobLabel(job) },
+        fix: edits ? {
+          fix: {
+            kind: "suggestion",
+            description: "Keep Force=true alone: the Job is re-created only when its manifest changes.",
+            edits
+          }
+        } : noFix(
+          replaceInAnnotation ? "server-side apply is in effect, where Force=true alone does nothing" : "Replace=true comes from the Application's syncOptions: add ApplyOutOfSyncOnly=true there"
+        )
+      }
+    ];
+  }
+};
+
+// src/rules/generate-name-without-hook.ts
+var generateNameWithoutHook = {
+  meta: {
+    id: "generate-name-without-hook",
+    defaultSeverity: "error",
+    description: "A Job with generateName and no hook annotation: kubectl apply refuses it and the sync fails.",
+    fixable: "safe",
+    messages: {
+      refusedByApply: 'Job with generateName "{{generateName}}" is not an Argo CD hook: kubectl apply refuses it ("cannot use generate name with apply") and the sync fails at its dry run. As a hook, Argo CD generates the name itself on every sync.',
+      newJobEverySync: 'Job with generateName "{{generateName}}" is not an Argo CD hook: with Replace=true Argo CD creates a new Job on every sync and the app never shows Synced. As a hook, Argo CD generates the name itself on every sync.'
+    }
+  },
+  checkJob(ctx, job) {
+    if (job.name !== null || job.generateName === null || job.hook.isHook || job.hook.neverApplied || job.annotationsTemplated)
+      return [];
+    const phase = ctx.fixer.hookPhase(job);
+    const edits = ctx.fixer.annotations(job, [
+      { key: ANNOTATION.hook, set: phase },
+      { key: ANNOTATION.hookDeletePolicy, mergeTokens: ["HookSucceeded"] }
+    ]);
+    return [
+      {
+        messageId: job.replace ? "newJobEverySync" : "refusedByApply",
+        data: { generateName: job.generateName },
+        fix: edits ? {
+          fix: {
+            kind: "safe",
+            description: `Make it a ${phase} hook with delete policy HookSucceeded (a generated name never matches an earlier Job, so BeforeHookCreation would delete nothing; failed runs stay for debugging).`,
+            edits
+          }
+        } : noFix(
+          ctx.fixer.noEditReason(job, "no safe place was found in the manifest to add the annotations")
+        )
+      }
+    ];
+  }
+};
+
+// src/rules/helm-hook-ignored.ts
+var helmHookIgnored = {
+  meta: {
+    id: "helm-hook-ignored",
+    defaultSeverity: "warning",
+    description: "A Job whose only Helm hooks are ones Argo CD never applies (tests, rollbacks): it never runs.",
+    fixable: "none",
+    messages: {
+      testHook: "{{job}} has helm.sh/hook: {{tokens}}, which Argo CD never applies: the Job never runs. Argo CD does not run Helm tests; if it should run after each sync, make it a PostSync hook (argocd.argoproj.io/hook: PostSync), else set helm.skipTests: true in the Application.",
+      rollbackHook: "{{job}} has helm.sh/hook: {{tokens}}, which Argo CD never applies: the Job never runs. Argo CD has no rollback phase; SyncFail (argocd.argoproj.io/hook: SyncFail) runs when a sync fails."
+    }
+  },
+  checkJob(_ctx, job) {
+    const tokens = job.hook.helmTokens;
+    if (job.hook.hasArgoHookAnnotation || tokens.length === 0 || !tokens.every((t) => HELM_HOOKS_NEVER_APPLIED.includes(t)))
+      return [];
+    const skipped = job.deployedBy.length > 0 && job.deployedBy.every((app) => app.skipsHelmTests);
+    if (skipped && tokens.every((t) => t.startsWith("test"))) return [];
+    const tests = tokens.some((t) => t.startsWith("test"));
+    return [
+      {
+        messageId: tests ? "testHook" : "rollbackHook",
+        data: { job: jobLabel(job), tokens: tokens.join(",") },
+        fix: noFix("which Argo CD phase matches the intent is your choice")
+      }
+    ];
+  }
+};
+
+// src/rules/helm-install-only-hook.ts
+var helmInstallOnlyHook = {
+  meta: {
+    id: "helm-install-only-hook",
+    defaultSeverity: "info",
+    description: "A Helm install-only hook runs on every Argo CD sync: Argo CD cannot tell install from upgrade.",
+    fixable: "none",
+    messages: {
+      everySync: "{{job}} has helm.sh/hook: {{tokens}}, meant to run once at install. Argo CD cannot tell install from upgrade: every sync is both, so it runs on every sync (as {{phases}}). Make the Job idempotent."
+    }
+  },
+  checkJob(_ctx, job) {
+    if (!job.hook.fromHelm) return [];
+    const tokens = job.hook.helmTokens;
+    const installOnly = ["pre", "post"].filter(
+      (when) => tokens.includes(`${when}-install`) && !tokens.includes(`${when}-upgrade`)
+    );
+    if (installOnly.length === 0) return [];
+    return [
+      {
+        messageId: "everySync",
+        data: {
+          job: jobLabel(job),
+          tokens: tokens.join(","),
+          phases: installOnly.map((w) => w === "pre" ? "PreSync" : "PostSync").join(" and ")
+        },
+        fix: noFix("the Job's command must be made idempotent; no annotation makes Argo CD run it only once")
+      }
+    ];
+  }
+};
+
+// src/rules/hook-not-recreated.ts
+var hookNotRecreated = {
+  meta: {
+    id: "hook-not-recreated",
+    defaultSeverity: "warning",
+    description: "A named hook Job whose delete policies leave out BeforeHookCreation is re-applied, not re-created.",
+    fixable: "safe",
+    messages: {
+      notRecreated: '{{job}} is a hook with {{policyWord}} {{policies}} but not BeforeHookCreation. A Job left from an earlier sync is re-applied instead of re-created: a changed template fails with "field is immutable", an unchanged one keeps its old status and the hook silently does not run.'
+    }
+  },
+  checkJob(ctx, job) {
+    const policies = job.deletePolicies;
+    if (!job.hook.isHook || job.name === null || policies.explicit.length === 0 || policies.explicit.includes("BeforeHookCreation")) {
+      return [];
+    }
+    const useHelm = !job.annotations.has(ANNOTATION.hookDeletePolicy) && job.annotations.has(ANNOTATION.helmHookDeletePolicy);
+    const edits = job.annotationsTemplated ? null : ctx.fixer.annotations(job, [
+      useHelm ? { key: ANNOTATION.helmHookDeletePolicy, mergeTokens: ["before-hook-creation"] } : { key: ANNOTATION.hookDeletePolicy, mergeTokens: ["BeforeHookCreation"] }
+    ]);
+    return [
+      {
+        messageId: "notRecreated",
+        data: {
+          job: jobLabel(job),
+          policyWord: policies.explicit.length > 1 ? "delete policies" : "delete policy",
+          policies: policies.explicit.join(",")
+        },
+        fix: edits ? {
+          fix: {
+            kind: "safe",
+            description: `Add ${useHelm ? "before-hook-creation" : "BeforeHookCreation"} to the delete policies.`,
+            edits
+          }
+        } : noFix(
+          noFixReason(ctx, job, useHelm ? ANNOTATION.helmHookDeletePolicy : ANNOTATION.hookDeletePolicy)
+        )
+      }
+    ];
+  }
+};
+function noFixReason(ctx, job, key) {
+  if (job.patchedAnnotations.keys.has(key)) return ctx.fixer.patchedReason(job, key);
+  if (job.annotationsTemplated) return "the delete policy comes from Helm values";
+  return ctx.fixer.noEditReason(job, "no safe place was found in the manifest for the delete policy");
+}
+
+// src/rules/immutable-change.ts
+function stillInCluster(base) {
+  if (isPlainJob(base)) return true;
+  return base.hook.isHook && !base.deletePolicies.effective.includes("HookSucceeded");
+}
+var immutableChange = {
+  meta: {
+    id: "immutable-change",
+    defaultSeverity: "error",
+    description: "This change edits immutable fields of a plain Job: the sync that applies it fails.",
+    fixable: "safe",
+    plainJobFamilyRank: 5,
+    messages: {
+      immutableChange: "This change edits immutable fields of {{job}}, which Argo CD applies as a plain resource: {{fields}}. The sync fails with {{error}}."
+    }
+  },
+  checkJob(ctx, job) {
+    if (!isKnownNamedPlainJob(job)) return [];
+    const base = ctx.baseJobOf(job);
+    if (!base || !stillInCluster(base)) return [];
+    if (job.forceAnnotation && !job.serverSideApply) return [];
+    const changes = immutableFieldChanges(base.spec, job.spec);
+    if (changes.length === 0) return [];
+    const fields = changes.map(
+      (c) => c.details.length > 0 ? `${c.field} (${c.details.join(", ")})` : c.field
+    );
+    return [
+      {
+        messageId: "immutableChange",
+        data: {
+          job: jobLabel(job),
+          fields: fields.join("; "),
+          error: immutableError(
+            job,
+            changes.map((c) => c.error)
+          )
+        },
+        fix: ctx.strategyFix(job)
+      }
+    ];
+  }
+};
+
+// src/rules/invalid-hook-annotation.ts
+var VALID_HOOKS = ARGO_HOOK_TYPES.filter((t) => t !== "Skip");
+var invalidHookAnnotation = {
+  meta: {
+    id: "invalid-hook-annotation",
+    defaultSeverity: "error",
+    description: "A hook or delete-policy value Argo CD does not know: the Job is silently never applied, or the policy dropped.",
+    fixable: "safe",
+    messages: {
+      hookIgnored: '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown.',
+      hookFallsBackToHelm: '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD falls back to its helm.sh/hook annotation (phase {{phases}}).',
+      hookTokenDropped: '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds a token that is not a hook type (valid, case-sensitive: {{valid}}). Argo CD silently drops {{dropped}}: the Job runs only as {{phases}}.',
+      deletePolicyDropped: "{{job}} has argocd.argoproj.io/hook-delete-policy {{tokenWord}} {{tokens}} that Argo CD silently drops (valid: {{valid}}). Effective policy: {{effective}}.",
+      helmDeletePolicyDropped: "{{job}} has helm.sh/hook-delete-policy {{tokenWord}} {{tokens}} that Argo CD silently drops (valid: {{valid}}). Effective policy: {{effective}}."
+    }
+  },
+  checkJob(ctx, job) {
+    const findings = [];
+    const hook = job.hook;
+    if (hook.hasArgoHookAnnotation && hook.invalidArgoTokens.length > 0) {
+      const value = job.annotations.get(ANNOTATION.hook) ?? "";
+      const noneValid = hook.argoTokens.length === hook.invalidArgoTokens.length;
+      findings.push({
+        messageId: !noneValid ? "hookTokenDropped" : hook.isHook ? "hookFallsBackToHelm" : "hookIgnored",
+        data: {
+          job: jobLabel(job),
+          value,
+          valid: VALID_HOOKS.join(", "),
+          dropped: quoteList(hook.invalidArgoTokens),
+          phases: hook.phases.join(",")
+        },
+        subject: ANNOTATION.hook,
+        ...locationOf(job, ANNOTATION.hook),
+        fix: correctTokens(ctx, job, ANNOTATION.hook, VALID_HOOKS)
+      });
+    }
+    const policy = job.deletePolicies;
+    if (policy.invalidArgoTokens.length > 0) {
+      findings.push({
+        messageId: "deletePolicyDropped",
+        data: {
+          job: jobLabel(job),
+          tokenWord: tokenWord(policy.invalidArgoTokens),
+          tokens: quoteList(policy.invalidArgoTokens),
+          valid: ARGO_DELETE_POLICIES.join(", "),
+          effective: policy.effective.join(",")
+        },
+        subject: ANNOTATION.hookDeletePolicy,
+        ...locationOf(job, ANNOTATION.hookDeletePolicy),
+        fix: correctTokens(ctx, job, ANNOTATION.hookDeletePolicy, ARGO_DELETE_POLICIES)
+      });
+    }
+    if (policy.invalidHelmTokens.length > 0) {
+      findings.push({
+        messageId: "helmDeletePolicyDropped",
+        data: {
+          job: jobLabel(job),
+          tokenWord: tokenWord(policy.invalidHelmTokens),
+          tokens: quoteList(policy.invalidHelmTokens),
+          valid: Object.keys(HELM_DELETE_POLICIES).join(", "),
+          effective: policy.effective.join(",")
+        },
+        subject: ANNOTATION.helmHookDeletePolicy,
+        ...locationOf(job, ANNOTATION.helmHookDeletePolicy),
+        fix: correctTokens(ctx, job, ANNOTATION.helmHookDeletePolicy, Object.keys(HELM_DELETE_POLICIES))
+      });
+    }
+    return findings;
+  }
+};
+function correctTokens(ctx, job, key, valid) {
+  const node2 = annotationValueNode(job, key);
+  const current = job.annotations.get(key);
+  if (job.patchedAnnotations.keys.has(key)) return noFix(ctx.fixer.patchedReason(job, key));
+  if (!node2 || current === void 0 || job.annotationsTemplated)
+    return noFix(job.editBlocker ?? "the annotation value is not a plain value in the manifest");
+  const corrected = [];
+  for (const token of splitCsv(current)) {
+    if (valid.includes(token)) {
+      corrected.push(token);
+      continue;
+    }
+    const intent = evidentToken(token, valid);
+    if (!intent) return noFix(`the intent of "${token}" is not evident; choose one of ${valid.join(", ")}`);
+    corrected.push(intent);
+  }
+  const value = [...new Set(corrected)].join(current.includes(", ") ? ", " : ",");
+  const edit = ctx.fixer.annotationValue(job, key, value);
+  if (!edit) return noFix("the annotation value could not be located");
+  return { fix: { kind: "safe", description: `Correct ${key} to "${value}".`, edits: [edit] } };
+}
+function locationOf(job, key) {
+  const range = annotationValueNode(job, key)?.range;
+  return range ? { location: locate(job.file.lineCounter, range[0], range[1]) } : {};
+}
+function tokenWord(list) {
+  return list.length > 1 ? "tokens" : "token";
+}
+function quoteList(list) {
+  return list.map((t) => `"${t}"`).join(", ");
+}
+
+// src/rules/job-name-too-long.ts
+var jobNameTooLong = {
+  meta: {
+    id: "job-name-too-long",
+    defaultSeverity: "error",
+    description: "A Job name over 63 characters (or a hook generateName over 36) cannot be created.",
+    fixable: "none",
+    messages: {
+      nameTooLong: `Job name "{{name}}" is {{length}} characters long. Kubernetes copies it into the pod template's job-name label, whose value must be no more than {{max}} characters, so creating the Job fails.`,
+      generateNameTooLong: `Hook generateName "{{generateName}}" is {{length}} characters long. Argo CD appends up to 27 characters (revision, phase, timestamp) and the Job name must fit in the {{max}}-character job-name label, so the hook's Job cannot be created.`
+    }
+  },
+  checkJob(_ctx, job) {
+    if (job.hook.neverApplied) return [];
+    const literal3 = (text) => text.replace(/\{\{[\s\S]*?\}\}/g, "");
+    const length = (text) => literal3(text).length;
+    const atLeast = job.nameTemplated ? "at least " : "";
+    if (job.name !== null && length(job.name) > MAX_JOB_NAME) {
+      return [
+        {
+          messageId: "nameTooLong",
+          data: { name: job.name, length: `${atLeast}${length(job.name)}`, max: MAX_JOB_NAME },
+          fix: noFix(`renaming is your choice: shorten the name to ${MAX_JOB_NAME} characters or fewer`)
+        }
+      ];
+    }
+    if (job.name === null && job.generateName !== null && job.hook.isHook && length(job.generateName) > MAX_HOOK_GENERATE_NAME) {
+      return [
+        {
+          messageId: "generateNameTooLong",
+          data: {
+            generateName: job.generateName,
+            length: `${atLeast}${length(job.generateName)}`,
+            max: MAX_JOB_NAME
+          },
+          fix: noFix(
+            `renaming is your choice: shorten generateName to ${MAX_HOOK_GENERATE_NAME} characters or fewer`
+          )
+        }
+      ];
+    }
+    return [];
+  }
+};
+
+// src/rules/migration-not-presync.ts
+var migrationNotPresync = {
+  meta: {
+    id: "migration-not-presync",
+    defaultSeverity: "info",
+    description: "A schema-migration hook in the Sync or PostSync phase runs alongside or after the app that needs it.",
+    fixable: "suggestion",
+    messages: {
+      notPresync: "{{job}} looks like a schema migration but runs in {{phases}}: it runs alongside or after the new version of the app that needs the new schema. A PreSync hook runs first, and a failed migration stops the sync before the app is updated."
+    }
+  },
+  checkJob(ctx, job) {
+    const phases = job.hook.phases;
+    if (!job.hook.isHook || phases.includes("PreSync") || !phases.some((p) => p === "Sync" || p === "PostSync"))
+      return [];
+    if (!looksLikeMigration(job)) return [];
+    if (phases.every((p) => p === "Sync") && syncWave(job) < 0) return [];
+    const edit = !job.hook.fromHelm && !job.patchedAnnotations.keys.has(ANNOTATION.hook) ? ctx.fixer.annotationValue(job, ANNOTATION.hook, "PreSync") : null;
+    return [
+      {
+        messageId: "notPresync",
+        data: { job: jobLabel(job), phases: phases.join(",") },
+        fix: edit ? {
+          fix: {
+            kind: "suggestion",
+            description: "Run it as a PreSync hook (suggestion: check that it does not need resources created in the Sync phase).",
+            edits: [edit]
+          }
+        } : noFix(
+          job.patchedAnnotations.keys.has(ANNOTATION.hook) ? ctx.fixer.patchedReason(job, ANNOTATION.hook) : "the phase comes from helm.sh/hook: use pre-install,pre-upgrade to run it before the app"
+        )
+      }
+    ];
+  }
+};
+function syncWave(job) {
+  for (const key of [ANNOTATION.syncWave, "helm.sh/hook-weight"]) {
+    const value = job.annotations.get(key)?.trim() ?? "";
+    if (/^[-+]?\d+$/.test(value)) return Number.parseInt(value, 10);
+  }
+  return 0;
+}
+
+// src/rules/plain-job.ts
+var plainJob = {
+  meta: {
+    id: "plain-job",
+    defaultSeverity: "warning",
+    description: "A named Job that Argo CD applies as a plain resource breaks the sync at its next template change.",
+    fixable: "safe",
+    plainJobFamilyRank: 1,
+    messages: {
+      plainJob: "{{job}} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with {{error}}.",
+      plainJobTemplatedName: "{{job}} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with {{error}}. Its name comes from a template: if the name changes whenever the pod template does (a content hash), Argo CD creates a new Job instead, and you can suppress this finding."
+    }
+  },
+  checkJob(ctx, job) {
+    if (!isKnownNamedPlainJob(job)) return [];
+    if (job.forceAnnotation && (!job.serverSideApply || job.replace)) return [];
+    return [
+      {
+        messageId: job.nameTemplated ? "plainJobTemplatedName" : "plainJob",
+        data: {
+          job: jobLabel(job),
+          error: immutableError(job, ["spec.template: Invalid value: \u2026: field is immutable"])
+        },
+        fix: ctx.strategyFix(job)
+      }
+    ];
+  }
+};
+
+// src/rules/replace-without-force.ts
+var replaceWithoutForce = {
+  meta: {
+    id: "replace-without-force",
+    defaultSeverity: "error",
+    description: "Replace=true on a Job without Force=true fails every sync after the first, changed or not.",
+    fixable: "safe",
+    plainJobFamilyRank: 4,
+    messages: {
+      replaceWithoutForce: "{{job}} is synced with Replace=true ({{where}}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with {{error}}."
+    }
+  },
+  checkJob(ctx, job) {
+    if (!isKnownNamedPlainJob(job) || !job.replace || job.forceAnnotation) return [];
+    const where = job.annotationSyncOptions.includes("Replace=true") ? "its sync-options annotation" : "its Application's syncOptions";
+    return [
+      {
+        messageId: "replaceWithoutForce",
+        data: {
+          job: jobLabel(job),
+          where,
+          error: immutableError(job, [
+            "spec.selector: Required value",
+            "spec.template.metadata.labels: Invalid value: \u2026: `selector` does not match template `labels`",
+            'spec.selector: Invalid value: "null": field is immutable'
+          ])
+        },
+        fix: ctx.strategyFix(job)
+      }
+    ];
+  }
+};
+
+// src/rules/ttl-on-plain-job.ts
+var ttlOnPlainJob = {
+  meta: {
+    id: "ttl-on-plain-job",
+    defaultSeverity: "warning",
+    description: "A plain Job with ttlSecondsAfterFinished goes Missing after the TTL; with selfHeal it re-runs every TTL period.",
+    fixable: "safe",
+    plainJobFamilyRank: 2,
+    messages: {
+      missingAfterTtl: "{{job}} is a plain resource with spec.ttlSecondsAfterFinished: {{ttl}}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; it stays OutOfSync/Missing until the next commit's sync re-creates and re-runs it. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL).",
+      rerunBySelfHeal: "{{job}} is a plain resource with spec.ttlSecondsAfterFinished: {{ttl}}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; self-heal (on in its Application) then re-creates it, so it runs again every TTL period. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL)."
+    }
+  },
+  checkJob(ctx, job) {
+    const ttl = job.spec.ttlSecondsAfterFinished;
+    if (!isKnownNamedPlainJob(job) || ttl === void 0) return [];
+    return [
+      {
+        messageId: job.selfHeal ? "rerunBySelfHeal" : "missingAfterTtl",
+        data: {
+          job: jobLabel(job),
+          ttl: asWritten(
+            job.file,
+            findMap(job.object.node, "spec"),
+            "ttlSecondsAfterFinished",
+            scalarText(ttl)
+          )
+        },
+        ...job.selfHeal ? { severity: "error" } : {},
+        fix: ctx.strategyFix(job, {
+          forceDoesNotHelp: "a re-created Job would still be deleted after its TTL"
+        })
+      }
+    ];
+  }
+};
+
+// src/rules/index.ts
+var RULES = registry2([
+  immutableChange,
+  replaceWithoutForce,
+  generateNameWithoutHook,
+  invalidHookAnnotation,
+  jobNameTooLong,
+  forceIneffective,
+  ttlOnPlainJob,
+  plainJob,
+  hookNotRecreated,
+  helmHookIgnored,
+  helmInstallOnlyHook,
+  migrationNotPresync,
+  forceReplaceEverySync
+]);
+var RULE_IDS = RULES.map((rule) => rule.meta.id);
+function registry2(rules) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const rule of rules) {
+    if (seen.has(rule.meta.id)) throw new Error(`duplicate rule id ${rule.meta.id}`);
+    seen.add(rule.meta.id);
+  }
+  return rules;
+}
+
 // src/cli/git-base.ts
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -31173,6 +31318,7 @@ async function run(argv, io) {
     const baseFiles = values.base === void 0 ? void 0 : await readBaseFiles(root.absolute, values.base);
     const progress = io.stderrIsTty && repository.files.length >= PROGRESS_MIN_FILES ? progressReporter(io, root.given) : void 0;
     const input2 = {
+      rules: RULES,
       files: repository.files,
       tree: repository.tree,
       unread: repository.unread,
