@@ -1,4 +1,5 @@
 import type { ApplicationFunction, Context } from "probot";
+import { onFixRequested } from "./app/on-fix-requested.js";
 import { onPush } from "./app/on-push.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested } from "./app/on-rerequest.js";
 import { hasInstallation } from "./app/payloads.js";
@@ -31,6 +32,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     probot.on(
       "check_run.rerequested",
       guarded((context) => onCheckRunRerequested(context, scanner, appId)),
+    );
+    probot.on(
+      "check_run.requested_action",
+      guarded((context) => onFixRequested(context, scanner, appId)),
     );
   };
 }

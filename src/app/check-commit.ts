@@ -10,6 +10,7 @@ import {
 } from "../render/check-run.js";
 import { MAX_COMPARE_FILES } from "../render/github-limits.js";
 import { loadRepoConfig } from "./load-config.js";
+import { FIX_PR_ACTION } from "./on-fix-requested.js";
 import { isManifest, scanCommit } from "./scan-commit.js";
 import type { Scanner } from "./scanner.js";
 
@@ -87,7 +88,10 @@ export async function checkCommit(
             ...scan.readNotes,
           ],
     });
-    await completeCheckRun(octokit, ref, checkRunId, report);
+    // The button commits every safe fix of the branch, so it is offered whenever this commit has one.
+    const offerFix =
+      config.report.fixPullRequest !== "off" && scan.result.findings.some((f) => f.fix?.kind === "safe");
+    await completeCheckRun(octokit, ref, checkRunId, report, offerFix ? [FIX_PR_ACTION] : []);
   } catch (error) {
     // The check run must never be left missing or spinning: the error itself is the report.
     const report = renderInternalErrorReport(error instanceof Error ? error.message : String(error));

@@ -37,6 +37,20 @@ export const CheckRunPayload = z.object({
   repository,
 });
 
+export const FixRequestPayload = z.object({
+  requested_action: z.object({ identifier: z.string() }),
+  check_run: z.object({
+    id: z.number(),
+    name: z.string(),
+    head_sha: sha,
+    app: z.object({ id: z.number() }).nullish(),
+    check_suite: z.object({ head_branch: z.string().nullish() }),
+    output: z.object({ title: z.string().nullish(), summary: z.string().nullish() }),
+  }),
+  sender: z.object({ login: z.string().min(1) }),
+  repository,
+});
+
 /** A delivery whose payload lacks what its handler needs; `status` makes the webhook answer 400. */
 export class InvalidPayloadError extends Error {
   readonly status = 400;

@@ -1,22 +1,40 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { scanRepository, type ScanInput } from "../engine/scan.js";
+import { fixRepository, scanRepository, type FileFix, type ScanInput } from "../engine/scan.js";
 import type { ScanResult } from "../engine/types.js";
 import { RULES } from "../rules/index.js";
 
 /** What crosses to a scan worker: the engine's input without the parts that are functions. */
 export type PortableScanInput = Omit<ScanInput, "rules" | "onProgress">;
 
-/** Runs the engine. The App's is a worker pool, so that a large scan never blocks the webhook server. */
-export type Scanner = (input: PortableScanInput) => Promise<ScanResult>;
+/** What `fixRepository` gives: the scan, and each file with every safe fix applied. */
+export interface RepositoryFix {
+  result: ScanResult;
+  fixes: FileFix[];
+}
+
+/**
+ * Runs the engine: called, it scans; `fix` applies every safe fix as `scan --fix` does. The App's is a worker pool,
+ * so that a large scan never blocks the webhook server.
+ */
+export type Scanner = ((input: PortableScanInput) => Promise<ScanResult>) & {
+  fix: (input: PortableScanInput) => Promise<RepositoryFix>;
+};
 
 /** The engine on the calling thread: for the CLI-like paths and for tests that count requests. */
-export const inProcessScanner: Scanner = (input) => Promise.resolve(scanRepository({ ...input, rules: RULES }));
+export const inProcessScanner: Scanner = Object.assign(
+  (input: PortableScanInput) => Promise.resolve(scanRepository({ ...input, rules: RULES })),
+  { fix: (input: PortableScanInput) => Promise.resolve(fixRepository({ ...input, rules: RULES })) },
+);
+
+/** The work a worker does for one message. */
+export type EngineOperation = "scan" | "fix";
 
 interface Job {
   id: number;
+  operation: EngineOperation;
   input: PortableScanInput;
-  resolve: (result: ScanResult) => void;
+  resolve: (result: unknown) => void;
   reject: (error: Error) => void;
 }
 
@@ -44,12 +62,12 @@ export function workerScanner(options: WorkerScannerOptions = {}): Scanner & { c
     const worker = new Worker(workerUrl);
     // The pool must not keep a finished process (a CLI run, a test) alive.
     worker.unref();
-    worker.on("message", (message: { id: number; result?: ScanResult; error?: string }) => {
+    worker.on("message", (message: { id: number; result?: unknown; error?: string }) => {
       const job = busy.get(worker);
       busy.delete(worker);
       if (job && message.id === job.id) {
         if (message.error !== undefined) job.reject(new Error(message.error));
-        else job.resolve(message.result as ScanResult);
+        else job.resolve(message.result);
       }
       idle.push(worker);
       dispatch();
@@ -73,13 +91,13 @@ export function workerScanner(options: WorkerScannerOptions = {}): Scanner & { c
       if (!worker) return;
       const job = queue.shift() as Job;
       busy.set(worker, job);
-      worker.postMessage({ id: job.id, input: job.input });
+      worker.postMessage({ id: job.id, operation: job.operation, input: job.input });
     }
   };
 
-  const scan = (input: PortableScanInput) =>
-    new Promise<ScanResult>((resolve, reject) => {
-      queue.push({ id: nextId++, input, resolve, reject });
+  const run = <T>(operation: EngineOperation, input: PortableScanInput) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ id: nextId++, operation, input, resolve: resolve as (result: unknown) => void, reject });
       dispatch();
     });
   const close = async () => {
@@ -87,5 +105,7 @@ export function workerScanner(options: WorkerScannerOptions = {}): Scanner & { c
     idle.length = 0;
     await Promise.all(workers.map((worker) => worker.terminate()));
   };
-  return Object.assign(scan, { close });
+  const scan = (input: PortableScanInput) => run<ScanResult>("scan", input);
+  const fix = (input: PortableScanInput) => run<RepositoryFix>("fix", input);
+  return Object.assign(scan, { fix, close });
 }

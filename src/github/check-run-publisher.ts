@@ -7,6 +7,7 @@ import {
   MAX_ACTION_LABEL_LENGTH,
   MAX_ACTIONS,
   MAX_ANNOTATIONS_PER_REQUEST,
+  MAX_SUMMARY_LENGTH,
 } from "../render/github-limits.js";
 import type { RepoRef } from "./repo-source.js";
 
@@ -84,6 +85,27 @@ export async function completeCheckRun(
   for (const batch of rest) {
     await octokit.rest.checks.update({ ...ref, check_run_id: checkRunId, output: output(report, batch) });
   }
+}
+
+/**
+ * Adds a line at the top of a completed check run's summary (the answer to a button press), keeping its title,
+ * conclusion and annotations.
+ */
+export async function noteOnCheckRun(
+  octokit: Octokit,
+  ref: RepoRef,
+  checkRunId: number,
+  output: { title: string; summary: string },
+  note: string,
+): Promise<void> {
+  // A second press replaces the first answer instead of stacking them.
+  const previous = output.summary.replace(/^> [^\n]*\n\n/, "");
+  const summary = `> ${note.replace(/\n/g, " ")}\n\n${previous}`.slice(0, MAX_SUMMARY_LENGTH);
+  await octokit.rest.checks.update({
+    ...ref,
+    check_run_id: checkRunId,
+    output: { title: output.title, summary },
+  });
 }
 
 function annotationBatches(report: CheckRunReport): CheckRunReport["annotations"][] {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import type { Probot } from "probot";
+import { FIX_PR_ACTION } from "../../src/app/on-fix-requested.js";
 import { tarballOf } from "../helpers/archive.js";
 import {
   API,
@@ -169,6 +170,7 @@ describe("push", () => {
     expect(started).toEqual(["in_progress"]);
     const run = checkRuns[0] as {
       conclusion: string;
+      actions: unknown;
       output: { title: string; summary: string; annotations: Record<string, unknown>[] };
     };
     expect(run.conclusion).toBe("neutral");
@@ -185,6 +187,23 @@ describe("push", () => {
     expect(run.output.summary).toContain("| 🟠 warning | [plain-job](");
     expect(run.output.summary).toContain("+    argocd.argoproj.io/hook: PreSync");
     expect(run.output.summary).toContain("| hello (Application) | `argocd/hello.yaml` | `apps` |");
+    expect(run.actions).toEqual([FIX_PR_ACTION]);
+  });
+
+  it("offers no fix PR button with report.fixPullRequest: off", async () => {
+    const scope = mockInstallationToken(nock(API));
+    scope.get(CONFIG_PATH).reply(200, "report:\n  fixPullRequest: off\n");
+    mockCommit(scope, AFTER, { "apps/migrate.yaml": job("db-migrate", "app:1.0") });
+    captureCheckRuns(scope, 1);
+
+    await probot.receive({
+      id: "2b",
+      name: "push",
+      payload: pushPayload({ added: ["apps/migrate.yaml"] }) as never,
+    });
+
+    expect((checkRuns[0] as { output: { title: string } }).output.title).toBe("1 warning");
+    expect(checkRuns[0]).not.toHaveProperty("actions");
   });
 
   it("reports an image bump on a plain Job as the sync failure it will be", async () => {

@@ -30,6 +30,15 @@ describe("the scan worker pool", () => {
     expect(ticks).toBeGreaterThan(0);
   });
 
+  (built ? it : it.skip)("applies every safe fix as scan --fix does, on a worker too", async () => {
+    const input = { ...(await readRepository(EXAMPLES)), repoUrl: null };
+
+    const fromWorker = await pool.fix(input);
+
+    expect(fromWorker).toEqual(await inProcessScanner.fix(input));
+    expect(fromWorker.fixes.length).toBeGreaterThan(0);
+  });
+
   (built ? it : it.skip)("a scan that throws fails alone; the next scan works", async () => {
     const broken = { files: null } as unknown as Parameters<typeof pool>[0];
 

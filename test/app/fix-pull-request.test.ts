@@ -1,0 +1,354 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import type { Probot } from "probot";
+import { FIX_PR_ACTION } from "../../src/app/on-fix-requested.js";
+import { runCli } from "../../src/cli/main.js";
+import { readFixPullRequestRecord } from "../../src/render/fix-pull-request.js";
+import { tarballOf, tarballOfDirectory } from "../helpers/archive.js";
+import { recordingIo } from "../helpers/cli-io.js";
+import {
+  API,
+  APP_ID,
+  INSTALLATION_ID,
+  createTestProbot,
+  examplePayload,
+  mockArchive,
+  mockInstallationToken,
+  setUpNock,
+  tearDownNock,
+} from "../helpers/github-mock.js";
+
+const OWNER = "example-org";
+const REPO = "gitops-repo";
+const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+const BASE = "a".repeat(40);
+const BASE_TREE = "b".repeat(40);
+const NEW_TREE = "c".repeat(40);
+const NEW_COMMIT = "d".repeat(40);
+const CHECK_RUN_ID = 99;
+const EXAMPLES = join(import.meta.dirname, "..", "..", "examples", "gitops-repo");
+
+const PLAIN_JOB = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: db-migrate
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: app:1.0
+`;
+
+function buttonPayload(overrides: { sender?: string; identifier?: string; branch?: string | null } = {}) {
+  const payload = examplePayload("check_run", (p) => p.action === "requested_action");
+  const checkRun = payload.check_run as Record<string, unknown>;
+  return {
+    ...payload,
+    installation: { id: INSTALLATION_ID },
+    repository: {
+      ...(payload.repository as object),
+      name: REPO,
+      owner: { login: OWNER },
+      html_url: `https://github.com/${OWNER}/${REPO}`,
+      default_branch: "main",
+    },
+    sender: { login: overrides.sender ?? "alice" },
+    requested_action: { identifier: overrides.identifier ?? FIX_PR_ACTION.identifier },
+    check_run: {
+      ...checkRun,
+      id: CHECK_RUN_ID,
+      name: "Argo CD Jobs",
+      head_sha: BASE,
+      app: { ...(checkRun.app as object), id: APP_ID },
+      check_suite: {
+        ...(checkRun.check_suite as object),
+        head_branch: overrides.branch === undefined ? "main" : overrides.branch,
+      },
+      output: { title: "1 warning", summary: "**1 warning** in 1 changed manifest." },
+    },
+  };
+}
+
+describe("the Open fix PR button", () => {
+  let probot: Probot;
+  let notes: string[];
+  let writes: { method: string; path: string; body: Record<string, unknown> }[];
+
+  beforeEach(() => {
+    setUpNock();
+    probot = createTestProbot();
+    notes = [];
+    writes = [];
+  });
+  afterEach(() => {
+    expect(tearDownNock()).toEqual([]);
+  });
+
+  function scope(permission = "write"): nock.Scope {
+    const api = mockInstallationToken(nock(API));
+    api.get(`${REPO_PATH}/collaborators/alice/permission`).reply(200, { permission });
+    api
+      .patch(`${REPO_PATH}/check-runs/${CHECK_RUN_ID}`, (body: { output: { summary: string } }) => {
+        notes.push(body.output.summary.split("\n")[0] ?? "");
+        return true;
+      })
+      .reply(200, { id: CHECK_RUN_ID });
+    return api;
+  }
+
+  function mockConfigAndBase(api: nock.Scope, files: Buffer): void {
+    api.get(`${REPO_PATH}/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+    api.get(`/repos/${OWNER}/.github/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+    api.get(`${REPO_PATH}/git/ref/heads%2Fmain`).reply(200, { object: { sha: BASE } });
+    mockArchive(api, `${OWNER}/${REPO}`, BASE, files);
+  }
+
+  function mockFixBranch(api: nock.Scope, head: string | null, pull: Record<string, unknown> | null): void {
+    api
+      .get(`${REPO_PATH}/pulls`)
+      .query({ head: `${OWNER}:argocd-job-guard/main`, state: "open", per_page: "1" })
+      .reply(200, pull ? [pull] : []);
+    const ref = api.get(`${REPO_PATH}/git/ref/heads%2Fargocd-job-guard%2Fmain`);
+    if (head === null) ref.reply(404, { message: "Not Found" });
+    else ref.reply(200, { object: { sha: head } });
+  }
+
+  /** The base commit and tree, and the writes of one commit: blobs, tree, commit. */
+  function mockCommitWrites(api: nock.Scope, modes: Record<string, string> = {}): void {
+    api.get(`${REPO_PATH}/git/commits/${BASE}`).reply(200, { tree: { sha: BASE_TREE }, parents: [] });
+    api
+      .get(`${REPO_PATH}/git/trees/${BASE_TREE}`)
+      .query({ recursive: "true" })
+      .reply(200, {
+        sha: BASE_TREE,
+        truncated: false,
+        tree: Object.entries(modes).map(([path, mode]) => ({
+          path,
+          mode,
+          type: "blob",
+          sha: "e".repeat(40),
+        })),
+      });
+    api
+      .post(`${REPO_PATH}/git/blobs`, capture("POST", "blobs"))
+      .times(20)
+      .optionally()
+      .reply(201, (_uri, body) => ({
+        sha: Buffer.from((body as { content: string }).content)
+          .toString("hex")
+          .slice(0, 40)
+          .padEnd(40, "0"),
+      }));
+    api.post(`${REPO_PATH}/git/trees`, capture("POST", "trees")).reply(201, { sha: NEW_TREE });
+  }
+
+  function capture(method: string, path: string) {
+    return (body: Record<string, unknown>) => {
+      writes.push({ method, path, body });
+      return true;
+    };
+  }
+
+  it("opens one PR whose commit holds exactly what scan --fix gives on the branch head, byte for byte", async () => {
+    const api = scope();
+    mockConfigAndBase(api, tarballOfDirectory(EXAMPLES));
+    mockFixBranch(api, null, null);
+    mockCommitWrites(api, { "charts/billing/templates/migrate-job.yaml": "100755" });
+    api.post(`${REPO_PATH}/git/commits`, capture("POST", "commits")).reply(201, { sha: NEW_COMMIT });
+    api.post(`${REPO_PATH}/git/refs`, capture("POST", "refs")).reply(201, {});
+    api
+      .post(`${REPO_PATH}/pulls`, capture("POST", "pulls"))
+      .reply(201, { number: 7, body: "", html_url: "https://github.com/example-org/gitops-repo/pull/7" });
+
+    await probot.receive({ id: "f1", name: "check_run", payload: buttonPayload() as never });
+
+    // The CLI's --fix on a checkout of the same tree.
+    const checkout = mkdtempSync(join(tmpdir(), "fix-pr-"));
+    try {
+      cpSync(EXAMPLES, checkout, { recursive: true });
+      await runCli(["scan", "--fix", "."], recordingIo(checkout));
+      const tree = writes.find((w) => w.path === "trees")?.body as {
+        base_tree: string;
+        tree: { path: string; mode: string; sha: string }[];
+      };
+      const blobs = writes.filter((w) => w.path === "blobs").map((w) => w.body as { content: string });
+      expect(tree.base_tree).toBe(BASE_TREE);
+      expect(tree.tree.length).toBeGreaterThan(0);
+      tree.tree.forEach((entry, i) => {
+        const sent = Buffer.from(blobs[i]?.content ?? "", "base64");
+        expect(sent.equals(readFileSync(join(checkout, entry.path)))).toBe(true);
+        expect(sent.equals(readFileSync(join(EXAMPLES, entry.path)))).toBe(false);
+      });
+      // Each file keeps its mode from the base tree: the executable bit survives, the rest are plain files.
+      expect(tree.tree.map((e) => [e.path, e.mode])).toEqual([
+        ["apps/shop-api/db-migrate-job.yaml", "100644"],
+        ["charts/billing/templates/migrate-job.yaml", "100755"],
+        ["kustomize/web/base/warm-cache-job.yaml", "100644"],
+      ]);
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+    const commit = writes.find((w) => w.path === "commits")?.body ?? {};
+    expect(commit).toEqual({
+      message: expect.stringMatching(/^Fix \d+ Argo CD Jobs? that would fail to sync/) as unknown,
+      tree: NEW_TREE,
+      parents: [BASE],
+    });
+    expect(writes.find((w) => w.path === "refs")?.body).toEqual({
+      ref: "refs/heads/argocd-job-guard/main",
+      sha: NEW_COMMIT,
+    });
+    const pull = writes.find((w) => w.path === "pulls")?.body as {
+      head: string;
+      base: string;
+      title: string;
+      body: string;
+    };
+    expect(pull.head).toBe("argocd-job-guard/main");
+    expect(pull.base).toBe("main");
+    expect(pull.title).toMatch(/^Fix \d+ Argo CD Jobs? that would fail to sync$/);
+    expect(pull.body).toContain("argocd-job-guard scan --fix");
+    expect(readFixPullRequestRecord(pull.body)?.head).toBe(NEW_COMMIT);
+    expect(notes).toEqual([
+      "> Fix pull request #7 opened by @alice: https://github.com/example-org/gitops-repo/pull/7",
+    ]);
+  });
+
+  it("a click by someone who cannot push changes nothing, and the check run says why", async () => {
+    scope("read");
+
+    await probot.receive({ id: "f2", name: "check_run", payload: buttonPayload() as never });
+
+    expect(notes).toEqual([
+      "> @alice asked for a fix pull request, but only people who can push to this repository may.",
+    ]);
+  });
+
+  it("does nothing to an open fix PR that is already what the fixes give", async () => {
+    const head = "f".repeat(40);
+    const api = scope();
+    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    mockFixBranch(api, head, {
+      number: 7,
+      body: `<!-- argocd-job-guard:fix-pr {"head":"${head}","fingerprints":[]} -->`,
+      html_url: "u",
+    });
+    mockCommitWrites(api);
+    api
+      .get(`${REPO_PATH}/git/commits/${head}`)
+      .reply(200, { tree: { sha: NEW_TREE }, parents: [{ sha: BASE }] });
+
+    await probot.receive({ id: "f3", name: "check_run", payload: buttonPayload() as never });
+
+    expect(notes).toEqual(["> Fix pull request #7 is up to date."]);
+    expect(writes.map((w) => w.path)).toEqual(["blobs", "trees"]);
+  });
+
+  it("never rewrites a fix branch someone else pushed to, and says so", async () => {
+    const api = scope();
+    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    mockFixBranch(api, "1".repeat(40), {
+      number: 7,
+      body: `<!-- argocd-job-guard:fix-pr {"head":"${"2".repeat(40)}","fingerprints":[]} -->`,
+      html_url: "u",
+    });
+
+    await probot.receive({ id: "f4", name: "check_run", payload: buttonPayload() as never });
+
+    expect(notes[0]).toContain("Someone else has pushed to `argocd-job-guard/main`");
+    expect(writes).toEqual([]);
+  });
+
+  it("converges when another delivery created the branch and the PR first", async () => {
+    const api = scope();
+    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    mockFixBranch(api, null, null);
+    mockCommitWrites(api);
+    api.post(`${REPO_PATH}/git/commits`).reply(201, { sha: NEW_COMMIT });
+    api.post(`${REPO_PATH}/git/refs`).reply(422, { message: "Reference already exists" });
+    api
+      .patch(`${REPO_PATH}/git/refs/heads%2Fargocd-job-guard%2Fmain`, capture("PATCH", "refs"))
+      .reply(200, {});
+    api.post(`${REPO_PATH}/pulls`).reply(422, {
+      message: "Validation Failed",
+      errors: [{ message: "A pull request already exists for example-org:argocd-job-guard/main." }],
+    });
+    api
+      .get(`${REPO_PATH}/pulls`)
+      .query({ head: `${OWNER}:argocd-job-guard/main`, state: "open", per_page: "1" })
+      .reply(200, [{ number: 8, body: "", html_url: "u8" }]);
+    api
+      .patch(`${REPO_PATH}/pulls/8`, capture("PATCH", "pulls"))
+      .reply(200, { number: 8, body: "", html_url: "u8" });
+
+    await probot.receive({ id: "f5", name: "check_run", payload: buttonPayload() as never });
+
+    expect(writes.find((w) => w.method === "PATCH" && w.path === "refs")?.body).toEqual({
+      sha: NEW_COMMIT,
+      force: true,
+    });
+    expect(writes.find((w) => w.method === "PATCH" && w.path === "pulls")?.body).toMatchObject({
+      title: "Fix 1 Argo CD Job that would fail to sync",
+    });
+    expect(notes).toEqual(["> Fix pull request #8 opened by @alice: u8"]);
+  });
+
+  it("leaves a fix in a workflow file out of the commit and says so in the PR", async () => {
+    const api = scope();
+    mockConfigAndBase(
+      api,
+      tarballOf({
+        "apps/job.yaml": PLAIN_JOB,
+        ".github/workflows/job.yaml": PLAIN_JOB.replace("db-migrate", "ci"),
+      }),
+    );
+    mockFixBranch(api, null, null);
+    mockCommitWrites(api);
+    api.post(`${REPO_PATH}/git/commits`).reply(201, { sha: NEW_COMMIT });
+    api.post(`${REPO_PATH}/git/refs`).reply(201, {});
+    api
+      .post(`${REPO_PATH}/pulls`, capture("POST", "pulls"))
+      .reply(201, { number: 9, body: "", html_url: "u9" });
+
+    await probot.receive({ id: "f6", name: "check_run", payload: buttonPayload() as never });
+
+    const tree = writes.find((w) => w.path === "trees")?.body as { tree: { path: string }[] };
+    expect(tree.tree.map((e) => e.path)).toEqual(["apps/job.yaml"]);
+    expect((writes.find((w) => w.path === "pulls")?.body as { body: string }).body).toContain(
+      "`.github/workflows/job.yaml`",
+    );
+  });
+
+  it("says when no safe fix is left by the time the button is pressed", async () => {
+    const api = scope();
+    const hook = PLAIN_JOB.replace(
+      "  name: db-migrate\n",
+      "  name: db-migrate\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation\n",
+    );
+    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": hook }));
+
+    await probot.receive({ id: "f7", name: "check_run", payload: buttonPayload() as never });
+
+    expect(notes[0]).toMatch(/^> No safe fix is left on `main` at a{7}: nothing to open\.$/);
+  });
+
+  it("ignores another action's identifier, and a commit on no branch is told so", async () => {
+    await probot.receive({
+      id: "f8",
+      name: "check_run",
+      payload: buttonPayload({ identifier: "something-else" }) as never,
+    });
+    scope();
+
+    await probot.receive({ id: "f9", name: "check_run", payload: buttonPayload({ branch: null }) as never });
+
+    expect(notes).toEqual([
+      "> This commit is on no branch of this repository (a fork?): there is no branch to fix.",
+    ]);
+  });
+});
