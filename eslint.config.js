@@ -70,7 +70,7 @@ export default tseslint.config(
   },
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
   {
-    files: ["bin/**/*.js", "scripts/**/*.js", "bench/**/*.js"],
+    files: ["bin/**/*.js", "scripts/**/*.js", "bench/**/*.js", "stryker.config.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly" } },
   },
 );

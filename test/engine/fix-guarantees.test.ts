@@ -1,0 +1,289 @@
+import { describe, expect, it } from "@jest/globals";
+import { applyEdits, takeNonConflicting } from "../../src/engine/fix/text-edit.js";
+import { deepEqual } from "../../src/engine/immutable/job-update.js";
+import type { AnnotationChange, RuleModule } from "../../src/engine/rule-api.js";
+import { invalidHookAnnotation } from "../../src/rules/invalid-hook-annotation.js";
+import { fixRepository, scanRepository } from "../../src/engine/scan.js";
+import type { TextEdit } from "../../src/engine/types.js";
+
+/**
+ * The promises the fix engine makes before any fix reaches a user, each tested by a rule built to break it: the engine
+ * takes its rules from the caller, so a test can hand it a rule whose fix misbehaves and watch it be withdrawn.
+ */
+
+const JOB = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: probe
+  annotations:
+    team: payments
+    argocd.argoproj.io/hook: PreSync
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: main
+          image: busybox
+`;
+
+/** Reports every Job until it carries `probe/done`, and proposes the annotation changes it is given as the fix. */
+function probeRule(changes: readonly AnnotationChange[]): RuleModule {
+  return {
+    meta: {
+      id: "probe",
+      defaultSeverity: "warning",
+      description: "A rule whose fix is whatever the test asks for.",
+      fixable: "safe",
+      messages: { probe: "{{job}} is probed." },
+    },
+    checkJob(ctx, job) {
+      if (job.annotations.has("probe/done")) return [];
+      const edits = ctx.fixer.annotations(job, changes);
+      return [
+        {
+          messageId: "probe",
+          data: { job: job.name ?? "" },
+          fix: edits ? { fix: { kind: "safe", description: "probe", edits } } : { noFixReason: "no edits" },
+        },
+      ];
+    },
+  };
+}
+
+function scanWith(rule: RuleModule, content = JOB) {
+  const files = [{ path: "job.yaml", content }];
+  return {
+    finding: scanRepository({ rules: [rule], files }).findings[0],
+    fixes: fixRepository({ rules: [rule], files }).fixes,
+  };
+}
+
+describe("a fix is proposed only when it is proven", () => {
+  it("a fix that clears its finding and touches nothing else is kept (the control case)", () => {
+    const { finding, fixes } = scanWith(probeRule([{ key: "probe/done", set: "yes" }]));
+
+    expect(finding?.fix?.kind).toBe("safe");
+    expect(finding?.message).toBe("probe is probed.");
+    expect(fixes[0]?.after).toContain(`    probe/done: "yes"\n`);
+  });
+
+  it("a fix never changes another annotation: one that rewrites `team` is withdrawn, saying why", () => {
+    const { finding, fixes } = scanWith(
+      probeRule([
+        { key: "probe/done", set: "yes" },
+        { key: "team", set: "search" },
+      ]),
+    );
+
+    expect(finding?.fix).toBeNull();
+    expect(finding?.noFixReason).toBe("no automatic fix: the fix would change the annotation team");
+    expect(fixes).toEqual([]);
+  });
+
+  it("a fix may change the annotations it owns (the hook annotation here) when its finding goes away", () => {
+    const { finding } = scanWith(
+      probeRule([
+        { key: "probe/done", set: "yes" },
+        { key: "argocd.argoproj.io/hook", set: "Sync" },
+      ]),
+    );
+
+    expect(finding?.fix?.kind).toBe("safe");
+  });
+
+  it("a fix whose finding remains is withdrawn", () => {
+    const { finding, fixes } = scanWith(
+      probeRule([{ key: "argocd.argoproj.io/hook-delete-policy", set: "HookFailed" }]),
+    );
+
+    expect(finding?.fix).toBeNull();
+    expect(finding?.noFixReason).toBe("no automatic fix: the finding remains after the fix");
+    expect(fixes).toEqual([]);
+  });
+
+  it("a fix that brings up a finding without a fix is withdrawn", () => {
+    // A hook value that is not a hook type: invalid-hook-annotation reports it and cannot guess the intent.
+    const rule = probeRule([
+      { key: "probe/done", set: "yes" },
+      { key: "argocd.argoproj.io/hook", set: "Whenever" },
+    ]);
+
+    const alone = scanRepository({ rules: [rule], files: [{ path: "job.yaml", content: JOB }] }).findings[0];
+    const beside = scanRepository({
+      rules: [rule, invalidHookAnnotation],
+      files: [{ path: "job.yaml", content: JOB }],
+    }).findings.find((f) => f.rule === "probe");
+
+    expect(alone?.fix?.kind).toBe("safe");
+    expect(beside?.noFixReason).toBe(
+      "no automatic fix: it would bring up invalid-hook-annotation, which has no fix",
+    );
+  });
+
+  it("a fix whose edits overlap is withdrawn", () => {
+    const overlapping: RuleModule = {
+      ...probeRule([]),
+      checkJob(ctx, job) {
+        const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]) ?? [];
+        // Two rewrites of the Job's name that share characters: which one wins is undefined.
+        const name = JOB.indexOf("probe\n");
+        const twice = [
+          ...edits,
+          { start: name, end: name + 5, text: "a" },
+          { start: name + 2, end: name + 5, text: "b" },
+        ];
+        return job.annotations.has("probe/done")
+          ? []
+          : [
+              {
+                messageId: "probe",
+                data: { job: "probe" },
+                fix: { fix: { kind: "safe", description: "", edits: twice } },
+              },
+            ];
+      },
+    };
+
+    const { finding } = scanWith(overlapping);
+
+    expect(finding?.noFixReason).toBe("no automatic fix: its edits overlap");
+  });
+});
+
+describe("applyEdits refuses overlapping edits", () => {
+  const text = "0123456789";
+
+  it.each<[string, TextEdit[], string, number]>([
+    [
+      "disjoint edits are both applied",
+      [
+        { start: 1, end: 2, text: "a" },
+        { start: 5, end: 6, text: "b" },
+      ],
+      "0a234b6789",
+      0,
+    ],
+    [
+      "edits that touch end to start are both applied",
+      [
+        { start: 1, end: 3, text: "a" },
+        { start: 3, end: 4, text: "b" },
+      ],
+      "0ab456789",
+      0,
+    ],
+    [
+      "an edit starting inside another is refused",
+      [
+        { start: 1, end: 4, text: "a" },
+        { start: 3, end: 6, text: "b" },
+      ],
+      "0a456789",
+      1,
+    ],
+    [
+      "an edit inside another is refused",
+      [
+        { start: 1, end: 8, text: "a" },
+        { start: 3, end: 4, text: "b" },
+      ],
+      "0a89",
+      1,
+    ],
+    [
+      "the same range twice: the second is refused",
+      [
+        { start: 2, end: 4, text: "a" },
+        { start: 2, end: 4, text: "b" },
+      ],
+      "01a456789",
+      1,
+    ],
+    ["an edit that ends before it starts is refused", [{ start: 4, end: 2, text: "a" }], text, 1],
+    ["an edit past the end of the text is refused", [{ start: 8, end: 11, text: "a" }], text, 1],
+  ])("%s", (_label, edits, expected, rejected) => {
+    const result = applyEdits(text, edits);
+
+    expect(result.text).toBe(expected);
+    expect(result.rejected).toHaveLength(rejected);
+    expect(result.applied).toHaveLength(edits.length - rejected);
+  });
+
+  it("applies edits given in any order, as if from the end", () => {
+    const result = applyEdits(text, [
+      { start: 8, end: 9, text: "X" },
+      { start: 0, end: 1, text: "Y" },
+    ]);
+
+    expect(result.text).toBe("Y1234567X9");
+  });
+});
+
+describe("takeNonConflicting: two fixes never edit the same text in one pass", () => {
+  const at = (start: number, end: number, text = "x"): TextEdit => ({ start, end, text });
+
+  it.each<[string, TextEdit[][], TextEdit[]]>([
+    ["disjoint fixes are both taken", [[at(0, 1)], [at(3, 4)]], [at(0, 1), at(3, 4)]],
+    ["a fix overlapping a taken one waits", [[at(0, 3)], [at(2, 5)]], [at(0, 3)]],
+    ["a fix overlapping from the left waits", [[at(2, 5)], [at(0, 3)]], [at(2, 5)]],
+    [
+      "two insertions at one place conflict (their order is unknown)",
+      [[at(2, 2, "a")], [at(2, 2, "b")]],
+      [at(2, 2, "a")],
+    ],
+    ["an insertion inside a replaced range conflicts", [[at(1, 4)], [at(2, 2)]], [at(1, 4)]],
+    ["a replacement that starts at a taken insertion conflicts", [[at(2, 2)], [at(2, 4)]], [at(2, 2)]],
+    ["adjacent ranges do not conflict", [[at(0, 2)], [at(2, 4)]], [at(0, 2), at(2, 4)]],
+    ["a fix is taken whole or not at all", [[at(5, 6)], [at(0, 1), at(5, 7)]], [at(5, 6)]],
+  ])("%s", (_label, groups, expected) => {
+    expect(takeNonConflicting(groups)).toEqual(expected);
+  });
+});
+
+describe("deepEqual, on which the fix-safety and immutable-field checks stand", () => {
+  it.each<[string, unknown, unknown, boolean]>([
+    ["equal arrays", [1, { a: [2] }], [1, { a: [2] }], true],
+    ["arrays that differ after a first equal item", [1, 2], [1, 3], false],
+    ["arrays that differ only in their last item", ["a", "b", "c"], ["a", "b", "d"], false],
+    ["arrays of different lengths", [1, 2], [1, 2, 3], false],
+    ["an array and an object", [1], { 0: 1 }, false],
+    ["maps with a key missing on one side", { a: 1 }, { a: 1, b: 2 }, false],
+    ["maps equal in any key order", { a: 1, b: [1] }, { b: [1], a: 1 }, true],
+    ["a scalar and its string", 1, "1", false],
+  ])("%s", (_label, a, b, equal) => {
+    expect(deepEqual(a, b)).toBe(equal);
+    expect(deepEqual(b, a)).toBe(equal);
+  });
+
+  it("a fix that reorders a container's args is withdrawn: arrays are compared item by item", () => {
+    const job = JOB.replace("image: busybox\n", 'image: busybox\n          args: ["a", "b"]\n');
+    const swapArgs: RuleModule = {
+      ...probeRule([]),
+      checkJob(ctx, view) {
+        if (view.annotations.has("probe/done")) return [];
+        const edits = ctx.fixer.annotations(view, [{ key: "probe/done", set: "yes" }]) ?? [];
+        const args = job.indexOf('["a", "b"]');
+        return [
+          {
+            messageId: "probe",
+            data: { job: "probe" },
+            fix: {
+              fix: {
+                kind: "safe",
+                description: "",
+                edits: [...edits, { start: args, end: args + 10, text: '["a", "c"]' }],
+              },
+            },
+          },
+        ];
+      },
+    };
+
+    const { finding } = scanWith(swapArgs, job);
+
+    expect(finding?.noFixReason).toBe(
+      "no automatic fix: the fix would change more than the Job's annotations and name",
+    );
+  });
+});
