@@ -1,5 +1,7 @@
 import type { Context } from "probot";
+import type { Config } from "../config/schema.js";
 import { completeCheckRun, publishCheckRun, startCheckRun } from "../github/check-run-publisher.js";
+import { FIX_BRANCH_PREFIX, FixBranchWriter, fixBranchFor } from "../github/fix-branch.js";
 import type { ChangedFile, RepoRef } from "../github/repo-source.js";
 import {
   renderConfigErrorReport,
@@ -11,7 +13,8 @@ import {
 import { MAX_COMPARE_FILES } from "../render/github-limits.js";
 import { loadRepoConfig } from "./load-config.js";
 import { FIX_PR_ACTION } from "./on-fix-requested.js";
-import { isManifest, scanCommit } from "./scan-commit.js";
+import { proposeFixes } from "./propose-fixes.js";
+import { isManifest, scanCommit, type CommitScan } from "./scan-commit.js";
 import type { Scanner } from "./scanner.js";
 
 type Octokit = Context["octokit"];
@@ -30,6 +33,9 @@ export interface CommitToCheck {
   /** What changed: from the push payload, or asked of GitHub (inside the flow, so a failure is reported). */
   changes: () => Promise<Changes>;
   repoUrl: string;
+  /** The pushed branch, whose fix pull request a push keeps up to date; null for a re-run. */
+  branch: string | null;
+  defaultBranch: string;
 }
 
 /**
@@ -52,6 +58,7 @@ export async function checkCommit(
   }
   if (loaded.ok && !loaded.config.report.checkRun) return;
   let checkRunId: number | null = null;
+  let scanned: { config: Config; scan: CommitScan } | null = null;
   try {
     const changes = await commit.changes();
     if (!changes.files.some((file) => isManifest(file.path))) {
@@ -92,6 +99,7 @@ export async function checkCommit(
     const offerFix =
       config.report.fixPullRequest !== "off" && scan.result.findings.some((f) => f.fix?.kind === "safe");
     await completeCheckRun(octokit, ref, checkRunId, report, offerFix ? [FIX_PR_ACTION] : []);
+    scanned = { config, scan };
   } catch (error) {
     // The check run must never be left missing or spinning: the error itself is the report.
     const report = renderInternalErrorReport(error instanceof Error ? error.message : String(error));
@@ -103,4 +111,41 @@ export async function checkCommit(
     ).catch(() => undefined);
     throw error;
   }
+  if (scanned) await keepFixPullRequest(octokit, ref, commit, scanned.config, scanned.scan, scanner);
+}
+
+/**
+ * After a push, the branch's fix pull request follows the branch: updated when the fixes changed, closed when
+ * nothing is left. With `report.fixPullRequest: auto`, a push to the default branch with safe fixes opens it
+ * without a press. One lookup per push; the commit already read is the one fixed.
+ */
+async function keepFixPullRequest(
+  octokit: Octokit,
+  ref: RepoRef,
+  commit: CommitToCheck,
+  config: Config,
+  scan: CommitScan,
+  scanner: Scanner,
+): Promise<void> {
+  const branch = commit.branch;
+  if (branch === null || branch.startsWith(FIX_BRANCH_PREFIX) || config.report.fixPullRequest === "off")
+    return;
+  const writer = new FixBranchWriter(octokit, ref);
+  const existing = await writer.openPullRequest(fixBranchFor(branch));
+  const auto =
+    config.report.fixPullRequest === "auto" &&
+    branch === commit.defaultBranch &&
+    scan.result.findings.some((f) => f.fix?.kind === "safe");
+  if (!existing && !auto) return;
+  await proposeFixes({
+    writer,
+    baseBranch: branch,
+    baseSha: commit.headSha,
+    snapshot: scan.snapshot,
+    repoUrl: commit.repoUrl,
+    config,
+    scanner,
+    requestedBy: null,
+    existing,
+  });
 }

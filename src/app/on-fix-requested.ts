@@ -1,11 +1,11 @@
 import type { Context } from "probot";
 import { noteOnCheckRun } from "../github/check-run-publisher.js";
-import { FIX_BRANCH_PREFIX, FixBranchWriter, fixBranchFor } from "../github/fix-branch.js";
+import { FIX_BRANCH_PREFIX, FixBranchWriter } from "../github/fix-branch.js";
 import { RepoSource } from "../github/repo-source.js";
-import { readFixPullRequestRecord, renderFixPullRequest } from "../render/fix-pull-request.js";
 import { CHECK_RUN_NAME } from "../render/github-limits.js";
 import { loadRepoConfig } from "./load-config.js";
 import { FixRequestPayload, parsePayload } from "./payloads.js";
+import { proposeFixes } from "./propose-fixes.js";
 import { readCommit } from "./read-commit.js";
 import type { Scanner } from "./scanner.js";
 
@@ -15,9 +15,6 @@ export const FIX_PR_ACTION = {
   description: "Commit the safe fixes to a pull request",
   identifier: "open-fix-pr",
 } as const;
-
-/** GitHub refuses changes under .github/workflows/ to apps without the workflows permission. */
-const WORKFLOWS = /^\.github\/workflows\//;
 
 /**
  * "Open fix PR" on a check run: one commit with every safe fix of the branch (what `scan --fix` gives on its
@@ -78,55 +75,16 @@ export async function onFixRequested(
   }
   const source = new RepoSource(context.octokit, ref);
   const { snapshot } = await readCommit(source, baseSha, loaded.config, []);
-  const { fixes } = await scanner.fix({
-    ...snapshot,
-    repoUrl: payload.repository.html_url,
-    config: loaded.config,
-  });
-  const committable = fixes.filter((fix) => !WORKFLOWS.test(fix.path));
-  const notCommitted = fixes.filter((fix) => WORKFLOWS.test(fix.path)).map((fix) => fix.path);
-  if (committable.length === 0) {
-    await say(
-      notCommitted.length > 0
-        ? `The only safe fixes left on \`${baseBranch}\` are in workflow files, which apps may not change: apply their diffs by hand.`
-        : `No safe fix is left on \`${baseBranch}\` at ${baseSha.slice(0, 7)}: nothing to open.`,
-    );
-    return;
-  }
-
-  const fixBranch = fixBranchFor(baseBranch);
-  const [existing, branchHead] = await Promise.all([
-    writer.openPullRequest(fixBranch),
-    writer.branchHead(fixBranch),
-  ]);
-  if (existing && branchHead !== null && readFixPullRequestRecord(existing.body)?.head !== branchHead) {
-    await say(
-      `Someone else has pushed to \`${fixBranch}\`: the app no longer rewrites it. Close or merge #${existing.number} to get a new fix pull request.`,
-    );
-    return;
-  }
-  const tree = await writer.treeWith(
-    baseSha,
-    committable.map((fix) => ({ path: fix.path, text: fix.after })),
-  );
-  if (existing && branchHead !== null) {
-    const current = await writer.commit(branchHead);
-    if (current.tree === tree && current.parents.length === 1 && current.parents[0] === baseSha) {
-      await say(`Fix pull request #${existing.number} is up to date.`);
-      return;
-    }
-  }
-  const resolved = committable.flatMap((fix) => fix.resolved);
-  const jobs = new Set(resolved.map((f) => `${f.file}:${f.namespace ?? ""}/${f.name ?? ""}`)).size;
-  const head = await writer.createCommit(
-    baseSha,
-    tree,
-    `Fix ${jobs} Argo CD Job${jobs === 1 ? "" : "s"} that would fail to sync\n\nThe safe fixes of argocd-job-guard on ${baseBranch} at ${baseSha}.`,
-  );
-  await writer.pointBranch(fixBranch, head, branchHead !== null);
-  const text = renderFixPullRequest(resolved, { baseBranch, baseSha, head, notCommitted });
-  const pull = await writer.openOrUpdate(fixBranch, baseBranch, text, existing);
   await say(
-    `Fix pull request #${pull.number} ${existing ? "updated" : "opened"} by @${sender}: ${pull.htmlUrl}`,
+    await proposeFixes({
+      writer,
+      baseBranch,
+      baseSha,
+      snapshot,
+      repoUrl: payload.repository.html_url,
+      config: loaded.config,
+      scanner,
+      requestedBy: sender,
+    }),
   );
 }

@@ -33,7 +33,14 @@ export async function onPush(context: Context<"push">, scanner: Scanner): Promis
   await checkCommit(
     context,
     ref,
-    { headSha, baseSha, changes, repoUrl: payload.repository.html_url },
+    {
+      headSha,
+      baseSha,
+      changes,
+      repoUrl: payload.repository.html_url,
+      branch: payload.ref.slice("refs/heads/".length),
+      defaultBranch: payload.repository.default_branch,
+    },
     scanner,
   );
 }

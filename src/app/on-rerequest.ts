@@ -45,5 +45,17 @@ async function rescan(
   const ref = context.repo();
   const changes = () =>
     new RepoSource(context.octokit, ref).compare(baseSha ?? repository.default_branch, headSha);
-  await checkCommit(context, ref, { headSha, baseSha, changes, repoUrl: repository.html_url }, scanner);
+  await checkCommit(
+    context,
+    ref,
+    {
+      headSha,
+      baseSha,
+      changes,
+      repoUrl: repository.html_url,
+      branch: null,
+      defaultBranch: repository.default_branch,
+    },
+    scanner,
+  );
 }

@@ -1,7 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import type { Config } from "../config/schema.js";
 import { isManifestPath } from "../engine/manifest-path.js";
-import type { RepoFile, ScanResult } from "../engine/types.js";
+import type { RepoFile, RepositorySnapshot, ScanResult } from "../engine/types.js";
 import { RepoSource, type ChangedFile, type RepoRef } from "../github/repo-source.js";
 import { readBaseFiles, readCommit } from "./read-commit.js";
 import { inProcessScanner, type Scanner } from "./scanner.js";
@@ -14,6 +14,8 @@ export interface CommitScan {
   diffAware: boolean;
   /** How the commit was read, when not from its archive as planned (the check run says so). */
   readNotes: string[];
+  /** The commit as read: the fix pull request is computed from it without reading it again. */
+  snapshot: RepositorySnapshot;
 }
 
 /** The all-zero sha GitHub sends for "no commit" (a new or deleted branch). */
@@ -61,5 +63,11 @@ export async function scanCommit(
     targets: changedManifests,
     ...(baseFiles ? { baseFiles } : {}),
   });
-  return { result, changedManifests, diffAware: baseFiles !== undefined, readNotes: notes };
+  return {
+    result,
+    changedManifests,
+    diffAware: baseFiles !== undefined,
+    readNotes: notes,
+    snapshot: head.snapshot,
+  };
 }

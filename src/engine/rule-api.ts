@@ -68,6 +68,10 @@ export interface RuleMeta<MessageId extends string = string> {
   /** One line for tables, SARIF and the CLI's rule list. */
   description: string;
   fixable: "safe" | "suggestion" | "none";
+  /** When the severity differs from the default, for the README's table ("error with `selfHeal`"). */
+  severityNote?: string;
+  /** What the fix is or when it is offered, for the README's table ("the strategy fix"). */
+  fixNote?: string;
   /**
    * What the rule tells the user, by message id (ESLint's `meta.messages`); `{{name}}` is filled from the finding's
    * `data`.

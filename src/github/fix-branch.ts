@@ -40,7 +40,10 @@ export class FixBranchWriter {
 
   /** Whether a user may push to the repository (write, maintain or admin): only they may ask for a fix PR. */
   async canWrite(login: string): Promise<boolean> {
-    const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.ref, username: login });
+    const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+      ...this.ref,
+      username: login,
+    });
     return data.permission === "admin" || data.permission === "write";
   }
 
@@ -156,6 +159,24 @@ export class FixBranchWriter {
       const raced = await this.openPullRequest(branch);
       if (!raced) throw error;
       return this.update(raced, text);
+    }
+  }
+
+  /**
+   * Closes a fix pull request whose fixes are all on its base now, saying why, and deletes its branch. The branch
+   * is deleted rather than reset to the base: a pull request whose head equals its base is closed by GitHub for
+   * good.
+   */
+  async closeAsFixed(pull: OpenPullRequest, branch: string, reason: string): Promise<void> {
+    if (!branch.startsWith(FIX_BRANCH_PREFIX))
+      throw new Error(`refusing to delete ${branch}: not a fix branch`);
+    await this.octokit.rest.issues.createComment({ ...this.ref, issue_number: pull.number, body: reason });
+    await this.octokit.rest.pulls.update({ ...this.ref, pull_number: pull.number, state: "closed" });
+    try {
+      await this.octokit.rest.git.deleteRef({ ...this.ref, ref: `heads/${branch}` });
+    } catch (error) {
+      // Another delivery deleted it first.
+      if (!REF_MISSING.test(messageOf(error)) && statusOf(error) !== 404) throw error;
     }
   }
 

@@ -8,6 +8,7 @@ export const forceIneffective = {
     description:
       "Force=true that does nothing: in an Application's syncOptions, or on a Job under server-side apply without Replace=true.",
     fixable: "safe",
+    fixNote: "the strategy fix, on Jobs",
     plainJobFamilyRank: 3,
     messages: {
       serverSideApply:

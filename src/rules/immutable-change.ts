@@ -18,6 +18,7 @@ export const immutableChange = {
     defaultSeverity: "error",
     description: "This change edits immutable fields of a plain Job: the sync that applies it fails.",
     fixable: "safe",
+    fixNote: "the strategy fix",
     plainJobFamilyRank: 5,
     messages: {
       immutableChange:

@@ -27,6 +27,7 @@ export const invalidHookAnnotation = {
     description:
       "A hook or delete-policy value Argo CD does not know: the Job is silently never applied, or the policy dropped.",
     fixable: "safe",
+    fixNote: "when the intent is evident",
     messages: {
       hookIgnored:
         '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown.',

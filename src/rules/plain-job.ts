@@ -8,6 +8,7 @@ export const plainJob = {
     description:
       "A named Job that Argo CD applies as a plain resource breaks the sync at its next template change.",
     fixable: "safe",
+    fixNote: "the strategy fix",
     plainJobFamilyRank: 1,
     messages: {
       plainJob:

@@ -7,6 +7,7 @@ export const replaceWithoutForce = {
     defaultSeverity: "error",
     description: "Replace=true on a Job without Force=true fails every sync after the first, changed or not.",
     fixable: "safe",
+    fixNote: "the strategy fix",
     plainJobFamilyRank: 4,
     messages: {
       replaceWithoutForce:

@@ -11,6 +11,8 @@ export const ttlOnPlainJob = {
     description:
       "A plain Job with ttlSecondsAfterFinished goes Missing after the TTL; with selfHeal it re-runs every TTL period.",
     fixable: "safe",
+    severityNote: "error with `selfHeal`",
+    fixNote: "the strategy fix",
     plainJobFamilyRank: 2,
     messages: {
       missingAfterTtl:

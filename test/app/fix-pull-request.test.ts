@@ -331,6 +331,7 @@ describe("the Open fix PR button", () => {
       "  name: db-migrate\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation\n",
     );
     mockConfigAndBase(api, tarballOf({ "apps/job.yaml": hook }));
+    mockFixBranch(api, null, null);
 
     await probot.receive({ id: "f7", name: "check_run", payload: buttonPayload() as never });
 
@@ -350,5 +351,159 @@ describe("the Open fix PR button", () => {
     expect(notes).toEqual([
       "> This commit is on no branch of this repository (a fork?): there is no branch to fix.",
     ]);
+  });
+
+  it("closes the fix PR, saying why, and deletes its branch when nothing is left to fix", async () => {
+    const head = "f".repeat(40);
+    const api = scope();
+    const hook = PLAIN_JOB.replace(
+      "  name: db-migrate\n",
+      "  name: db-migrate\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation\n",
+    );
+    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": hook }));
+    mockFixBranch(api, head, {
+      number: 7,
+      body: `<!-- argocd-job-guard:fix-pr {"head":"${head}","fingerprints":[]} -->`,
+      html_url: "u",
+    });
+    api.post(`${REPO_PATH}/issues/7/comments`, capture("POST", "comments")).reply(201, {});
+    api.patch(`${REPO_PATH}/pulls/7`, capture("PATCH", "pulls")).reply(200, {});
+    api.delete(`${REPO_PATH}/git/refs/heads%2Fargocd-job-guard%2Fmain`).reply(204);
+
+    await probot.receive({ id: "f10", name: "check_run", payload: buttonPayload() as never });
+
+    expect((writes[0]?.body as { body: string }).body).toMatch(
+      /^Nothing is left to fix on `main` at a{7}: closing/,
+    );
+    expect(writes[1]?.body).toEqual({ state: "closed" });
+    expect(notes).toEqual(["> Nothing is left to fix on `main`: fix pull request #7 closed."]);
+  });
+});
+
+describe("a push and the fix pull request", () => {
+  const HEAD = "9".repeat(40);
+  const BEFORE = "8".repeat(40);
+  let probot: Probot;
+  let writes: { path: string; body: Record<string, unknown> }[];
+
+  beforeEach(() => {
+    setUpNock();
+    probot = createTestProbot();
+    writes = [];
+  });
+  afterEach(() => {
+    expect(tearDownNock()).toEqual([]);
+  });
+
+  function pushTo(branch: string, config: string | null) {
+    const payload = examplePayload(
+      "push",
+      (p) => p.ref === "refs/heads/master" && p.installation !== undefined,
+    );
+    const api = mockInstallationToken(nock(API));
+    if (config === null) {
+      api.get(`${REPO_PATH}/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+      api.get(`/repos/${OWNER}/.github/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+    } else api.get(`${REPO_PATH}/contents/.github%2Fargocd-job-guard.yml`).reply(200, config);
+    mockArchive(api, `${OWNER}/${REPO}`, HEAD, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 5 });
+    api.patch(`${REPO_PATH}/check-runs/5`).reply(200, { id: 5 });
+    const event = {
+      id: "p1",
+      name: "push",
+      payload: {
+        ...payload,
+        ref: `refs/heads/${branch}`,
+        before: BEFORE,
+        after: HEAD,
+        forced: false,
+        installation: { id: INSTALLATION_ID },
+        repository: {
+          ...(payload.repository as object),
+          name: REPO,
+          owner: { login: OWNER, name: OWNER },
+          html_url: `https://github.com/${OWNER}/${REPO}`,
+          default_branch: "main",
+        },
+        commits: [{ id: HEAD, added: ["apps/job.yaml"], modified: [], removed: [] }],
+      },
+    };
+    return { api, event };
+  }
+
+  function mockNewCommit(api: nock.Scope): void {
+    api.get(`${REPO_PATH}/git/commits/${HEAD}`).reply(200, { tree: { sha: BASE_TREE }, parents: [] });
+    api.get(`${REPO_PATH}/git/trees/${BASE_TREE}`).query({ recursive: "true" }).reply(200, { tree: [] });
+    api.post(`${REPO_PATH}/git/blobs`).reply(201, { sha: "e".repeat(40) });
+    api.post(`${REPO_PATH}/git/trees`).reply(201, { sha: NEW_TREE });
+    api.post(`${REPO_PATH}/git/commits`).reply(201, { sha: NEW_COMMIT });
+  }
+
+  it("updates the branch's open fix PR when the fixes changed", async () => {
+    const old = "7".repeat(40);
+    const { api, event } = pushTo("release", null);
+    api
+      .get(`${REPO_PATH}/pulls`)
+      .query({ head: `${OWNER}:argocd-job-guard/release`, state: "open", per_page: "1" })
+      .reply(200, [
+        {
+          number: 3,
+          body: `<!-- argocd-job-guard:fix-pr {"head":"${old}","fingerprints":[]} -->`,
+          html_url: "u3",
+        },
+      ]);
+    api.get(`${REPO_PATH}/git/ref/heads%2Fargocd-job-guard%2Frelease`).reply(200, { object: { sha: old } });
+    mockNewCommit(api);
+    api
+      .get(`${REPO_PATH}/git/commits/${old}`)
+      .reply(200, { tree: { sha: "6".repeat(40) }, parents: [{ sha: BEFORE }] });
+    api
+      .patch(`${REPO_PATH}/git/refs/heads%2Fargocd-job-guard%2Frelease`, (body: Record<string, unknown>) => {
+        writes.push({ path: "refs", body });
+        return true;
+      })
+      .reply(200, {});
+    api
+      .patch(`${REPO_PATH}/pulls/3`, (body: Record<string, unknown>) => {
+        writes.push({ path: "pulls", body });
+        return true;
+      })
+      .reply(200, { number: 3, body: "", html_url: "u3" });
+
+    await probot.receive(event as never);
+
+    expect(writes[0]).toEqual({ path: "refs", body: { sha: NEW_COMMIT, force: true } });
+    expect(readFixPullRequestRecord((writes[1]?.body as { body: string }).body)?.head).toBe(NEW_COMMIT);
+  });
+
+  it("with fixPullRequest: auto, a push to the default branch opens the fix PR without a press", async () => {
+    const { api, event } = pushTo("main", "report:\n  fixPullRequest: auto\n");
+    api
+      .get(`${REPO_PATH}/pulls`)
+      .query({ head: `${OWNER}:argocd-job-guard/main`, state: "open", per_page: "1" })
+      .reply(200, []);
+    api.get(`${REPO_PATH}/git/ref/heads%2Fargocd-job-guard%2Fmain`).reply(404, { message: "Not Found" });
+    mockNewCommit(api);
+    api.post(`${REPO_PATH}/git/refs`).reply(201, {});
+    api
+      .post(`${REPO_PATH}/pulls`, (body: Record<string, unknown>) => {
+        writes.push({ path: "pulls", body });
+        return true;
+      })
+      .reply(201, { number: 4, body: "", html_url: "u4" });
+
+    await probot.receive(event as never);
+
+    expect(writes[0]?.body).toMatchObject({ head: "argocd-job-guard/main", base: "main" });
+  });
+
+  it("a push to another branch with no fix PR opens none: only the lookup", async () => {
+    const { api, event } = pushTo("feature", "report:\n  fixPullRequest: auto\n");
+    api
+      .get(`${REPO_PATH}/pulls`)
+      .query({ head: `${OWNER}:argocd-job-guard/feature`, state: "open", per_page: "1" })
+      .reply(200, []);
+
+    await probot.receive(event as never);
   });
 });

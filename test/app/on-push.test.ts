@@ -114,6 +114,13 @@ describe("push", () => {
         return true;
       })
       .reply(201, { id: 42 });
+    // A scanned push looks for the branch's fix pull request (none here), to keep it in step.
+    if (updates > 0)
+      scope
+        .get(`/repos/${OWNER}/${REPO}/pulls`)
+        .query({ head: `${OWNER}:argocd-job-guard/master`, state: "open", per_page: "1" })
+        .optionally()
+        .reply(200, []);
     if (updates > 0)
       scope
         .patch(`/repos/${OWNER}/${REPO}/check-runs/42`, (body: Record<string, unknown>) => {
@@ -346,6 +353,7 @@ describe("push", () => {
               `GET /repos/${OWNER}/${REPO}/tarball/${BEFORE}`,
               `GET /${OWNER}/${REPO}/legacy.tar.gz/${BEFORE}?token=archive-token`,
             ]),
+        `GET /repos/${OWNER}/${REPO}/pulls?head=${OWNER}%3Aargocd-job-guard%2Fmaster&state=open&per_page=1`,
       ]);
       const run = checkRuns[0] as { output: { title: string; annotations: { path: string }[] } };
       expect(run.output.title).toBe(`${count} error${count === 1 ? "" : "s"}`);
