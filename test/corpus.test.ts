@@ -28,6 +28,14 @@ function listFiles(dir: string): string[] {
   );
 }
 
+/*
+ * Scanning the corpus takes 2-3 s on an idle machine and 9-16 s on a loaded 2-core one; Jest's default of 5 s
+ * failed it there. The budgets are generous on purpose: they only have to stop a scan that hangs.
+ */
+const SCAN_BUDGET = 120_000;
+/** --fix copies the corpus, scans, writes and scans it again. */
+const FIX_BUDGET = 240_000;
+
 (corpusPresent ? describe : describe.skip)("the corpus of real GitOps repositories", () => {
   // A skipped describe still runs its body to collect the tests: it must not read a missing corpus.
   const roots = (corpusPresent ? readdirSync(CORPUS, { withFileTypes: true }) : [])
@@ -37,16 +45,20 @@ function listFiles(dir: string): string[] {
   let report: JsonReport;
   let exitCode: number;
 
-  it("is scanned through the CLI without a crash", async () => {
-    const io = recordingIo(CORPUS);
+  it(
+    "is scanned through the CLI without a crash",
+    async () => {
+      const io = recordingIo(CORPUS);
 
-    exitCode = await runCli(["scan", "--format", "json", ...roots], io);
+      exitCode = await runCli(["scan", "--format", "json", ...roots], io);
 
-    report = JSON.parse(io.out()) as JsonReport;
-    expect(io.err()).toBe("");
-    expect([0, 1]).toContain(exitCode);
-    expect(roots).toHaveLength(21);
-  });
+      report = JSON.parse(io.out()) as JsonReport;
+      expect(io.err()).toBe("");
+      expect([0, 1]).toContain(exitCode);
+      expect(roots).toHaveLength(21);
+    },
+    SCAN_BUDGET,
+  );
 
   it("analyses or skips, with a reason, every manifest file", () => {
     // What the engine reads: YAML and JSON, and Helm templates with other extensions (not `_helpers`-style partials).
@@ -116,33 +128,37 @@ function listFiles(dir: string): string[] {
     expect(safeHooks.flatMap(reportedOn)).toEqual([]);
   });
 
-  it("--fix on a copy fixes every safe finding, losing no line, and a second scan finds nothing left to fix", async () => {
-    const copy = mkdtempSync(join(tmpdir(), "ajg-corpus-"));
-    cpSync(CORPUS, copy, { recursive: true });
-    chmodTree(copy);
+  it(
+    "--fix on a copy fixes every safe finding, losing no line, and a second scan finds nothing left to fix",
+    async () => {
+      const copy = mkdtempSync(join(tmpdir(), "ajg-corpus-"));
+      cpSync(CORPUS, copy, { recursive: true });
+      chmodTree(copy);
 
-    await runCli(["scan", "--fix", ...roots], recordingIo(copy));
-    const rescan = recordingIo(copy);
-    await runCli(["scan", "--format", "json", ...roots], rescan);
-    const changed = listFiles(CORPUS).filter(
-      (file) => readFileSync(join(CORPUS, file), "utf8") !== readFileSync(join(copy, file), "utf8"),
-    );
-    // A line may only be extended in place (a token appended to a policy list); nothing is lost.
-    const lostLines = changed.flatMap((file) => {
-      const afterLines = readFileSync(join(copy, file), "utf8").split("\n");
-      const after = new Set(afterLines);
-      return readFileSync(join(CORPUS, file), "utf8")
-        .split("\n")
-        .filter((line) => !after.has(line) && !afterLines.some((a) => a.startsWith(line.trimEnd())));
-    });
-    const after = JSON.parse(rescan.out()) as JsonReport;
-    rmSync(copy, { recursive: true, force: true });
+      await runCli(["scan", "--fix", ...roots], recordingIo(copy));
+      const rescan = recordingIo(copy);
+      await runCli(["scan", "--format", "json", ...roots], rescan);
+      const changed = listFiles(CORPUS).filter(
+        (file) => readFileSync(join(CORPUS, file), "utf8") !== readFileSync(join(copy, file), "utf8"),
+      );
+      // A line may only be extended in place (a token appended to a policy list); nothing is lost.
+      const lostLines = changed.flatMap((file) => {
+        const afterLines = readFileSync(join(copy, file), "utf8").split("\n");
+        const after = new Set(afterLines);
+        return readFileSync(join(CORPUS, file), "utf8")
+          .split("\n")
+          .filter((line) => !after.has(line) && !afterLines.some((a) => a.startsWith(line.trimEnd())));
+      });
+      const after = JSON.parse(rescan.out()) as JsonReport;
+      rmSync(copy, { recursive: true, force: true });
 
-    expect(changed.length).toBe(report.findings.filter((f) => f.fix?.safe).length);
-    expect(lostLines).toEqual([]);
-    expect(after.findings.filter((f) => f.fix?.safe)).toEqual([]);
-    expect(after.files.skipped).toEqual(report.files.skipped);
-  });
+      expect(changed.length).toBe(report.findings.filter((f) => f.fix?.safe).length);
+      expect(lostLines).toEqual([]);
+      expect(after.findings.filter((f) => f.fix?.safe)).toEqual([]);
+      expect(after.files.skipped).toEqual(report.files.skipped);
+    },
+    FIX_BUDGET,
+  );
 });
 
 function chmodTree(dir: string): void {
