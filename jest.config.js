@@ -1,4 +1,4 @@
-/** Native ESM Jest (probot and @octokit are ESM only; see ../shared/design/stack.md). */
+/** Native ESM Jest (probot and @octokit are ESM only). */
 export default {
   testEnvironment: "node",
   extensionsToTreatAsEsm: [".ts"],

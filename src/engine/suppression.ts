@@ -5,7 +5,7 @@ import { findPair } from "./manifests/yaml-nodes.js";
 const IGNORE_COMMENT = /#\s*argocd-job-guard\s+ignore\b\s*([\w\s,-]*)/;
 
 /**
- * Rule ids the user suppressed on this object (rules.md "Suppressing"): the annotation
+ * Rule ids the user suppressed on this object (README, "Suppressing a finding"): the annotation
  * `argocd-job-guard.io/ignore: "<id>[,<id>…]" | "all"`, or a `# argocd-job-guard ignore <id>[,…]` comment on the
  * line above `kind:` or on the `metadata:` line. `all` suppresses every rule.
  */

@@ -13,7 +13,7 @@ import type { RuleModule } from "../engine/rule-api.js";
 import { replaceWithoutForce } from "./replace-without-force.js";
 import { ttlOnPlainJob } from "./ttl-on-plain-job.js";
 
-/** The registry: the only place that lists the rules. Order is the catalogue's (rules.md). */
+/** The registry: the only place that lists the rules. Order is the README's rule table's, most severe first. */
 export const RULES: readonly RuleModule[] = registry([
   immutableChange,
   replaceWithoutForce,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 /**
  * The corpus of real manifests from public GitOps repositories lives beside the repository, not in it (it is not
- * ours to redistribute): `../shared/corpus`, or wherever ARGOCD_JOB_GUARD_CORPUS points. A clone without it still
+ * ours to redistribute): `../shared/corpus` beside the clone, or wherever ARGOCD_JOB_GUARD_CORPUS points. A clone without it still
  * passes its tests, with the corpus tests reported as skipped. In CI the corpus is laid beside the clone, so there
  * a missing corpus is a broken setup, not a reason to skip: with CI set the tests fail instead.
  */

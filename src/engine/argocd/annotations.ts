@@ -1,6 +1,7 @@
 /**
  * What Argo CD reads from a resource's annotations, as gitops-engine and the application controller read it
- * (argocd-facts.md §1–§4: pkg/sync/hook/hook.go, hook/delete_policy.go, hook/helm/*.go, sync_context.go).
+ * (gitops-engine pkg/sync/hook/hook.go, hook/delete_policy.go, hook/helm/*.go, sync_context.go; docs/argocd-and-jobs.md,
+ * "Hooks" to "Sync options").
  */
 
 export const ANNOTATION = {

@@ -34,7 +34,7 @@ export interface DeploymentContext {
 
 /**
  * Works out which repository files Argo CD deploys, from the repository's own Applications and ApplicationSets
- * (rules.md "Which files Argo CD deploys"; argocd-facts.md §8).
+ * (docs/argocd-and-jobs.md, "Which files Argo CD deploys").
  */
 export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentContext): DeploymentMap {
   const deployedBy = new Map<string, DeployingApp[]>();

@@ -1,9 +1,10 @@
 /**
  * The two pattern languages Argo CD itself uses, which differ from shell globbing, so a general glob library would
  * give wrong answers:
- * - ApplicationSet git generators call Go's `path.Match`: `*` and `?` never cross `/`, no `**` (argocd-facts.md §8.3).
+ * - ApplicationSet git generators call Go's `path.Match`: `*` and `?` never cross `/`, no `**` (argo-cd
+ *   applicationset/generators/git.go filterApps).
  * - `spec.source.directory.include/exclude` use gobwas/glob without separators: `*` does cross `/`, and `{a,b}`
- *   alternation is supported (§8.1).
+ *   alternation is supported (argo-cd docs user-guide/directory.md).
  * Both compile to the non-backtracking matcher of ../glob.ts: these patterns come from the repository.
  */
 import { GlobMatcher, parseGlob } from "../glob.js";

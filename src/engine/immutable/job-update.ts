@@ -2,7 +2,7 @@ import { isRecord } from "../manifests/parse-manifests.js";
 
 /**
  * Which changes to a Job's spec Kubernetes refuses on update. Follows ValidateJobSpecUpdate in
- * kubernetes/kubernetes pkg/apis/batch/validation/validation.go (1.27–1.34, argocd-facts.md §6.1–§6.2):
+ * kubernetes/kubernetes pkg/apis/batch/validation/validation.go (1.27–1.34; docs/argocd-and-jobs.md, "Job mutability"):
  * selector, template, completionMode, podFailurePolicy, backoffLimitPerIndex, managedBy and successPolicy are
  * immutable; completions is immutable unless the Job is Indexed and the new completions equal the new parallelism
  * (ElasticIndexedJob, GA in 1.31). parallelism, activeDeadlineSeconds, backoffLimit, suspend,
