@@ -1,17 +1,19 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG, parseConfigText, type Config } from "../config/schema.js";
 import { fixRepository, scanRepository } from "../engine/scan.js";
-import { SEVERITY_ORDER, type Finding, type ScanResult, type Severity } from "../engine/types.js";
+import { SEVERITY_ORDER, type Finding, type ScanResult } from "../engine/types.js";
 import { renderGithub } from "../render/github.js";
 import { renderJson } from "../render/json.js";
 import { renderSarif } from "../render/sarif.js";
 import { escapeControlCharacters, renderText } from "../render/text.js";
 import { RULE_IDS, RULES } from "../rules/index.js";
+import { parseCommandLine, USAGE, UsageError } from "./args.js";
 import { readBaseFiles } from "./git-base.js";
 import { gitOriginUrl, readRepository } from "./read-repository.js";
 import { readRegularFile } from "./safe-fs.js";
+import { resolveTarget, shownFrom, type ScanTarget } from "./targets.js";
 import { writeFixes, type BeforeWrite, type WriteOutcome } from "./write-fixes.js";
 
 export interface CliIo {
@@ -21,53 +23,50 @@ export interface CliIo {
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
   env: Readonly<Record<string, string | undefined>>;
+  /** The terminal's width when stdout is one; text output is wrapped to it (COLUMNS in `env` wins). */
+  columns?: number;
   /** Runs before `--fix` checks and writes each file (tests change the file there, as if during the scan). */
   beforeFixWrite?: BeforeWrite;
 }
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 
-const USAGE = `Usage: argocd-job-guard scan [PATH...] [options]
-
-Finds Kubernetes Jobs that Argo CD will fail to re-sync, and fixes them.
-Each PATH is scanned as a repository root (default: the current directory).
-
-Options:
-  --format FORMAT          text (default), json, sarif (SARIF 2.1.0 for code scanning)
-                           or github (GitHub Actions annotations)
-  --fix                    apply safe fixes to the files
-  --fix-dry-run            show the fixes as diffs, change nothing
-  --config FILE            configuration file (default: PATH/.github/argocd-job-guard.yml if present)
-  --base GIT-REF           also compare with GIT-REF: a change to immutable fields of a
-                           plain Job is reported as the sync failure it will be
-  --fail-on error|warning|info
-                           lowest severity that makes the exit code 1 (default: error)
-  --repo-url URL           this repository's git URL (default: the git remote "origin")
-  -h, --help               show this help
-  --version                print the version
-
-Exit codes: 0 no findings at the --fail-on level, 1 findings at that level (after --fix, those left),
-2 usage error, unreadable path or invalid configuration.
-`;
-
-const FORMATS = ["text", "json", "sarif", "github"] as const;
 /** A configuration is a few lines: anything larger is a mistake (or /dev/zero), not something to parse. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Below this many files a scan is quick enough that progress output would only flicker. */
 const PROGRESS_MIN_FILES = 200;
+/** Text output's width when stdout is not a terminal and COLUMNS is not set (ESLint's and most tools' choice). */
+const DEFAULT_COLUMNS = 80;
+
+/**
+ * Writes to a standard stream until its reader goes away: `argocd-job-guard scan | head` closes the pipe early,
+ * and the EPIPE that follows ends the output, quietly, instead of surfacing as an unhandled error with a stack.
+ */
+export function pipeSafeWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (closed || error.code === "EPIPE") {
+      closed = true;
+      return;
+    }
+    throw error;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
 
 function defaultIo(): CliIo {
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: pipeSafeWriter(process.stdout),
+    stderr: pipeSafeWriter(process.stderr),
     cwd: process.cwd(),
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
+    ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
   };
 }
-
-class UsageError extends Error {}
 
 /** The CLI as a function: arguments and ambient I/O in, exit code out. `bin/` only calls it. */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
@@ -76,93 +75,85 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
   } catch (error) {
     // Messages may quote arguments and repository paths: printed as text, never as terminal commands.
     const message = escapeControlCharacters(error instanceof Error ? error.message : String(error), true);
-    io.stderr(`argocd-job-guard: ${message}\n${error instanceof UsageError ? `\n${USAGE}` : ""}`);
+    let advice = "";
+    if (error instanceof UsageError)
+      advice = error.showUsage ? `\n${USAGE}` : 'Run "argocd-job-guard --help" for the options.\n';
+    io.stderr(`argocd-job-guard: ${message}\n${advice}`);
     return EXIT.usage;
   }
 }
 
+/** The width text output is wrapped to: COLUMNS when set (as `ls` and ESLint read it), the terminal's, else 80. */
+function outputWidth(io: CliIo): number {
+  const fromEnv = Number.parseInt(io.env.COLUMNS ?? "", 10);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  if (io.stdoutIsTty && io.columns !== undefined && io.columns > 0) return io.columns;
+  return DEFAULT_COLUMNS;
+}
+
+interface Scanned {
+  /** The root as JSON and SARIF name it with several PATHs: the PATH given (a file's repository for a file). */
+  label: string;
+  /** The root as text output shows it: relative to the current directory, so that the paths shown open. */
+  shown: string;
+  result: ScanResult;
+}
+
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: "string", default: "text" },
-        fix: { type: "boolean", default: false },
-        "fix-dry-run": { type: "boolean", default: false },
-        config: { type: "string" },
-        "fail-on": { type: "string", default: "error" },
-        "repo-url": { type: "string" },
-        base: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-        version: { type: "boolean", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
+  const line = parseCommandLine(argv, (arg) => existsSync(resolve(io.cwd, arg)));
+  if (line.command === "help") {
     io.stdout(USAGE);
     return EXIT.ok;
   }
-  if (values.version) {
+  if (line.command === "version") {
     io.stdout(`${await packageVersion()}\n`);
     return EXIT.ok;
   }
-  const [command, ...paths] = positionals;
-  if (command !== "scan")
-    throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
-  const format = values.format;
-  if (!(FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
-  const failOn = values["fail-on"];
-  if (!Object.hasOwn(SEVERITY_ORDER, failOn))
-    throw new UsageError("--fail-on must be one of error, warning, info");
-  if (values.fix && values["fix-dry-run"])
-    throw new UsageError("--fix and --fix-dry-run cannot be used together");
+  const { format } = line;
 
-  const roots = (paths.length > 0 ? paths : ["."]).map((p) => ({ given: p, absolute: resolve(io.cwd, p) }));
-  const results: { root: string | null; result: ScanResult }[] = [];
+  const targets: ScanTarget[] = [];
+  for (const given of line.paths.length > 0 ? line.paths : ["."])
+    targets.push(await resolveTarget(io.cwd, given));
+  const scans: Scanned[] = [];
   const diffs: string[] = [];
-  const written: { root: string | null; outcome: WriteOutcome }[] = [];
+  const written: { shown: string; outcome: WriteOutcome }[] = [];
   const resolved = new Set<Finding>();
-  for (const root of roots) {
+  for (const target of targets) {
     const config = await loadConfig(
-      values.config === undefined ? null : resolve(io.cwd, values.config),
-      root.absolute,
+      line.config === undefined ? null : resolve(io.cwd, line.config),
+      target.root,
     );
-    const repository = await readRepository(root.absolute, { maxFileBytes: config.limits.maxFileBytes });
-    const repoUrl = values["repo-url"] ?? (await gitOriginUrl(root.absolute));
-    const baseFiles = values.base === undefined ? undefined : await readBaseFiles(root.absolute, values.base);
+    const repository = await readRepository(target.root, { maxFileBytes: config.limits.maxFileBytes });
+    const repoUrl = line.repoUrl ?? (await gitOriginUrl(target.root));
+    const baseFiles = line.base === undefined ? undefined : await readBaseFiles(target.root, line.base);
+    const shown = shownFrom(io.cwd, target.root);
     const progress =
       io.stderrIsTty && repository.files.length >= PROGRESS_MIN_FILES
-        ? progressReporter(io, root.given)
+        ? progressReporter(io, target.given)
         : undefined;
     const input = {
-      rules: RULES,
       files: repository.files,
       tree: repository.tree,
       unread: repository.unread,
       repoUrl,
       config,
+      rules: RULES,
       ...(baseFiles ? { baseFiles } : {}),
+      ...(target.file === null ? {} : { targets: [target.file] }),
       ...(progress ? { onProgress: progress } : {}),
     };
     let result: ScanResult;
-    if (values.fix || values["fix-dry-run"]) {
+    if (line.fix || line.fixDryRun) {
       const { result: scanned, fixes } = fixRepository(input);
       result = scanned;
       for (const fix of fixes) diffs.push(fix.diff);
-      if (values.fix) {
+      if (line.fix) {
         const readBytes = new Map<string, Uint8Array>();
         for (const file of repository.files)
           if (typeof file.content !== "string") readBytes.set(file.path, file.content);
-        const outcomes = await writeFixes(root.absolute, fixes, readBytes, io.beforeFixWrite);
+        const outcomes = await writeFixes(target.root, fixes, readBytes, io.beforeFixWrite);
         outcomes.forEach((outcome, i) => {
-          written.push({ root: roots.length > 1 ? root.given : null, outcome });
+          written.push({ shown, outcome });
           if (outcome.written) for (const finding of fixes[i]?.resolved ?? []) resolved.add(finding);
         });
       }
@@ -170,34 +161,71 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       result = scanRepository(input);
     }
     if (progress) io.stderr("\r\u001b[K");
-    results.push({ root: roots.length > 1 ? root.given : null, result });
+    if (target.file !== null) result = onlyFile(result, target.file);
+    scans.push({ label: target.file === null ? target.given : shown === "" ? "." : shown, shown, result });
   }
 
+  const several = scans.length > 1;
+  const results = scans.map(({ label, result }) => ({ root: several ? label : null, result }));
+  const fixed = line.fix ? resolved : undefined;
   if (format === "json") {
-    io.stdout(`${JSON.stringify(renderJson(results), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(renderJson(results, fixed ? { fixed } : {}), null, 2)}\n`);
   } else if (format === "sarif") {
     io.stdout(`${JSON.stringify(renderSarif(results, RULES, await packageVersion()), null, 2)}\n`);
   } else if (format === "github") {
     io.stdout(renderGithub(results));
   } else {
-    io.stdout(renderText(results, { color: io.stdoutIsTty && io.env.NO_COLOR === undefined }));
-    if (values["fix-dry-run"])
+    const shownResults = scans.map(({ shown, result }) => ({ root: shown === "" ? null : shown, result }));
+    const width = outputWidth(io);
+    const color = io.stdoutIsTty && io.env.NO_COLOR === undefined;
+    const notFixed = written
+      .filter(({ outcome }) => !outcome.written)
+      .map(({ shown, outcome }) => ({
+        file: shownPath(shown, outcome.path),
+        reason: outcome.reason ?? "not written",
+      }));
+    io.stdout(
+      renderText(shownResults, {
+        color,
+        width,
+        diffs: !line.fixDryRun,
+        ...(fixed ? { fixed, notFixed } : {}),
+      }),
+    );
+    if (line.fixDryRun)
       io.stdout(
         diffs.length > 0
           ? `\nFixes that --fix would apply:\n${escapeControlCharacters(diffs.join(""), true)}`
           : "\nNo safe fixes to apply.\n",
       );
-    if (values.fix) io.stdout(`\n${fixReport(written)}`);
   }
-  if (format !== "text" && values.fix && written.some(({ outcome }) => !outcome.written)) {
-    // stdout holds the machine-readable report; which files were left alone goes beside it.
-    io.stderr(fixReport(written));
+  if (format !== "text") {
+    const notWritten = written.filter(({ outcome }) => !outcome.written);
+    // stdout holds the machine-readable report; what needs a person's attention goes beside it.
+    if (notWritten.length > 0) io.stderr(notFixedReport(notWritten));
+    for (const { label, result } of scans)
+      if (result.files.scanned.length === 0)
+        io.stderr(
+          `argocd-job-guard: ${escapeControlCharacters(label)}: nothing was scanned (no manifest found)\n`,
+        );
   }
-  const threshold = SEVERITY_ORDER[failOn as Severity];
-  const failing = results.some(({ result }) =>
+  const threshold = SEVERITY_ORDER[line.failOn];
+  const failing = scans.some(({ result }) =>
     result.findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold && !resolved.has(f)),
   );
-  return failing ? EXIT.findings : EXIT.ok;
+  const empty = line.failOnEmpty && scans.some(({ result }) => result.files.scanned.length === 0);
+  return failing || empty ? EXIT.findings : EXIT.ok;
+}
+
+/** A scan of one file's repository, narrowed to that file: the engine reported only on it, the counts follow. */
+function onlyFile(result: ScanResult, file: string): ScanResult {
+  return {
+    ...result,
+    files: {
+      scanned: result.files.scanned.filter((path) => path === file),
+      skipped: result.files.skipped.filter((skipped) => skipped.file === file),
+    },
+  };
 }
 
 /** A one-line counter on stderr, redrawn in place, at most every 100 files. */
@@ -208,19 +236,17 @@ function progressReporter(io: CliIo, root: string): (done: number, total: number
   };
 }
 
-/** What `--fix` did, file by file: those written, then those left alone and why. */
-function fixReport(written: readonly { root: string | null; outcome: WriteOutcome }[]): string {
-  const name = ({ root, outcome }: { root: string | null; outcome: WriteOutcome }) =>
-    escapeControlCharacters(`${root === null ? "" : `${root.replace(/\/+$/, "")}/`}${outcome.path}`);
-  const fixed = written.filter(({ outcome }) => outcome.written);
-  const failed = written.filter(({ outcome }) => !outcome.written);
-  const lines = [`${fixed.length} file${fixed.length === 1 ? "" : "s"} fixed${fixed.length > 0 ? ":" : "."}`];
-  for (const entry of fixed) lines.push(`  ${name(entry)}`);
-  if (failed.length > 0) {
-    lines.push(`${failed.length} file${failed.length === 1 ? "" : "s"} not fixed:`);
-    for (const entry of failed)
-      lines.push(`  ${name(entry)}: ${escapeControlCharacters(entry.outcome.reason ?? "not written")}`);
-  }
+function shownPath(shownRoot: string, path: string): string {
+  return shownRoot === "" ? path : `${shownRoot.replace(/\/+$/, "")}/${path}`;
+}
+
+/** The files `--fix` had fixes for but left as they were, and why: their findings are still there. */
+function notFixedReport(entries: readonly { shown: string; outcome: WriteOutcome }[]): string {
+  const lines = [`${entries.length} file${entries.length === 1 ? "" : "s"} not fixed:`];
+  for (const { shown, outcome } of entries)
+    lines.push(
+      `  ${escapeControlCharacters(shownPath(shown, outcome.path))}: ${escapeControlCharacters(outcome.reason ?? "not written")}`,
+    );
   return `${lines.join("\n")}\n`;
 }
 

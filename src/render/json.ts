@@ -1,4 +1,4 @@
-import type { ScanResult } from "../engine/types.js";
+import type { Finding, ScanResult } from "../engine/types.js";
 import { scanNotes } from "./notes.js";
 
 /** The CLI's `--format json` shape (architecture.md). One entry per scanned root. */
@@ -17,6 +17,8 @@ export interface JsonReport {
     docs: string;
     fingerprint: string;
     fix: { diff: string; safe: boolean; description: string } | null;
+    /** Only after `--fix`: whether this finding's fix was written (false: it is still in the file). */
+    fixed?: boolean;
     root?: string;
   }[];
   files: { scanned: number; skipped: { file: string; reason: string; root?: string }[] };
@@ -24,7 +26,15 @@ export interface JsonReport {
   notes: string[];
 }
 
-export function renderJson(results: readonly { root: string | null; result: ScanResult }[]): JsonReport {
+export interface JsonOptions {
+  /** After `--fix`: the findings whose fix was written; every finding then says whether it was fixed. */
+  fixed?: ReadonlySet<Finding>;
+}
+
+export function renderJson(
+  results: readonly { root: string | null; result: ScanResult }[],
+  options: JsonOptions = {},
+): JsonReport {
   const report: JsonReport = { findings: [], files: { scanned: 0, skipped: [] }, apps: [], notes: [] };
   for (const { root, result } of results) {
     const rootField = root === null ? {} : { root };
@@ -43,6 +53,7 @@ export function renderJson(results: readonly { root: string | null; result: Scan
         docs: f.docsUrl,
         fingerprint: f.fingerprint,
         fix: f.fix ? { diff: f.fix.diff, safe: f.fix.kind === "safe", description: f.fix.description } : null,
+        ...(options.fixed ? { fixed: options.fixed.has(f) } : {}),
         ...rootField,
       });
     }

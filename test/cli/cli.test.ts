@@ -135,8 +135,8 @@ describe("argocd-job-guard scan", () => {
     [["scan", "--format", "xml"], "--format must be one of text, json"],
     [["scan", "--fix", "--fix-dry-run"], "cannot be used together"],
     [["lint"], 'unknown command "lint"'],
-    [["scan", "--no-such-flag"], "Unknown option"],
-    [["scan", "does-not-exist"], "ENOENT"],
+    [["scan", "--no-such-flag"], "unknown option --no-such-flag"],
+    [["scan", "does-not-exist"], "no such directory or file: does-not-exist"],
     [["scan", "--config", "missing.yml"], "cannot read config"],
   ])("usage and I/O errors exit 2: %j", async (argv, message) => {
     const io = recordingIo(work);

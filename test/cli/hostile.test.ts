@@ -61,7 +61,9 @@ describe("--fix never loses a byte nor writes outside the repository", () => {
     expect(readFileSync(join(work, "b.yaml"), "utf8")).toBe(edited);
     expect(readFileSync(join(work, "a.yaml"), "utf8")).toContain("argocd.argoproj.io/hook: Sync");
     expect(readFileSync(join(work, "c.yaml"), "utf8")).toContain("argocd.argoproj.io/hook: Sync");
-    expect(out).toContain("2 files fixed:\n  a.yaml\n  c.yaml\n");
+    expect(out).toMatch(
+      /Fixed 2 problems in 2 files:\n {2}a\.yaml:2:1 {2}plain-job\n[\s\S]*?\n {2}c\.yaml:2:1 {2}plain-job\n/,
+    );
     expect(out).toContain("1 file not fixed:\n  b.yaml: it changed after it was read: not overwritten\n");
     // b.yaml's warning is still there: with --fail-on warning, the exit code says so.
     expect(code).toBe(1);
@@ -110,7 +112,9 @@ describe("--fix never loses a byte nor writes outside the repository", () => {
     expect(readFileSync(join(work, "a.yaml"), "utf8")).toBe(job("job-a"));
     expect(out).toContain("a.yaml: ");
     expect(out).toMatch(/1 file not fixed:\n {2}a\.yaml: (read-only file \(mode 0444\)|not writable)/);
-    expect(out).toContain("2 files fixed:\n  b.yaml\n  c.yaml\n");
+    expect(out).toMatch(
+      /Fixed 2 problems in 2 files:\n {2}b\.yaml:2:1 {2}plain-job\n[\s\S]*?\n {2}c\.yaml:2:1 {2}plain-job\n/,
+    );
     expect(statSync(join(work, "c.yaml")).mode & 0o777).toBe(0o640);
     expect(readdirSync(work).sort()).toEqual(["a.yaml", "b.yaml", "c.yaml"]);
     expect(code).toBe(1);
@@ -247,7 +251,7 @@ describe("the engine's notes reach every output format", () => {
   const ASSUMED = "every manifest was assumed to be deployed by Argo CD";
 
   it("text", async () => {
-    const io = recordingIo(work);
+    const io = recordingIo(work, false, false, { env: { COLUMNS: "1000" } });
     await runCli(["scan"], io);
     expect(io.out()).toMatch(new RegExp(`^note: .*${ASSUMED}`, "m"));
   });

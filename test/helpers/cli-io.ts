@@ -1,10 +1,11 @@
 import type { CliIo } from "../../src/cli/main.js";
 
-/** A CliIo that records what the CLI prints. */
+/** A CliIo that records what the CLI prints. `more` sets the rest (env, columns, beforeFixWrite). */
 export function recordingIo(
   cwd: string,
   stdoutIsTty = false,
   stderrIsTty = false,
+  more: Partial<Pick<CliIo, "env" | "columns" | "beforeFixWrite">> = {},
 ): CliIo & { out: () => string; err: () => string } {
   let out = "";
   let err = "";
@@ -19,6 +20,7 @@ export function recordingIo(
     stdoutIsTty,
     stderrIsTty,
     env: {},
+    ...more,
     out: () => out,
     err: () => err,
   };
