@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { applyEdits, takeNonConflicting } from "../../src/engine/fix/text-edit.js";
+import { applyEdits, takeNonConflicting, unifiedDiff } from "../../src/engine/fix/text-edit.js";
 import { deepEqual } from "../../src/engine/immutable/job-update.js";
 import type { AnnotationChange, RuleModule } from "../../src/engine/rule-api.js";
 import { invalidHookAnnotation } from "../../src/rules/invalid-hook-annotation.js";
@@ -210,6 +210,29 @@ describe("applyEdits refuses overlapping edits", () => {
     expect(result.applied).toHaveLength(edits.length - rejected);
   });
 
+  it.each([
+    ["insertion first", 0],
+    ["replacement first", 1],
+  ])(
+    "an insertion at the start of a replaced range is applied before it, whatever the order given (%s)",
+    (_label, first) => {
+      const edits = [
+        { start: 2, end: 2, text: "I" },
+        { start: 2, end: 4, text: "R" },
+      ];
+      const given = first === 0 ? edits : [...edits].reverse();
+
+      const result = applyEdits(text, given);
+
+      expect(result.text).toBe("01IR456789");
+      expect(result.rejected).toEqual([]);
+    },
+  );
+
+  it("an edit that ends exactly at the end of the text is applied", () => {
+    expect(applyEdits(text, [{ start: 8, end: 10, text: "X" }]).text).toBe("01234567X");
+  });
+
   it("applies edits given in any order, as if from the end", () => {
     const result = applyEdits(text, [
       { start: 8, end: 9, text: "X" },
@@ -235,9 +258,33 @@ describe("takeNonConflicting: two fixes never edit the same text in one pass", (
     ["an insertion inside a replaced range conflicts", [[at(1, 4)], [at(2, 2)]], [at(1, 4)]],
     ["a replacement that starts at a taken insertion conflicts", [[at(2, 2)], [at(2, 4)]], [at(2, 2)]],
     ["adjacent ranges do not conflict", [[at(0, 2)], [at(2, 4)]], [at(0, 2), at(2, 4)]],
+    [
+      "a range ending where a taken one starts does not conflict",
+      [[at(2, 4)], [at(0, 2)]],
+      [at(0, 2), at(2, 4)],
+    ],
+    ["a fix before a taken one, apart from it, is taken", [[at(5, 6)], [at(0, 2)]], [at(0, 2), at(5, 6)]],
     ["a fix is taken whole or not at all", [[at(5, 6)], [at(0, 1), at(5, 7)]], [at(5, 6)]],
   ])("%s", (_label, groups, expected) => {
     expect(takeNonConflicting(groups)).toEqual(expected);
+  });
+});
+
+describe("unifiedDiff", () => {
+  const lines = (n: number, changed: number) =>
+    Array.from({ length: n }, (_, i) => (i === changed ? "changed" : `line ${i + 1}`)).join("\n") + "\n";
+
+  it("shows three lines of context, as git does", () => {
+    const diff = unifiedDiff("a.yaml", lines(20, -1), lines(20, 9));
+
+    expect(diff).toContain("@@ -7,7 +7,7 @@\n line 7\n line 8\n line 9\n-line 10\n+changed\n line 11\n");
+  });
+
+  it("places a diff of an excerpt at its lines in the whole file", () => {
+    const diff = unifiedDiff("a.yaml", lines(20, -1), lines(20, 9), 100);
+
+    expect(diff).toContain("@@ -107,7 +107,7 @@");
+    expect(diff.startsWith("--- a/a.yaml\n+++ b/a.yaml\n")).toBe(true);
   });
 });
 
