@@ -79,6 +79,37 @@ describe("suppressing a finding", () => {
     expect(rulesOn(content)).toEqual(["ttl-on-plain-job"]);
   });
 
+  it("a comment on the first line of the file, above `kind:` on the second, silences it", () => {
+    const content = job().replace(
+      "apiVersion: batch/v1\nkind: Job\n",
+      "# argocd-job-guard ignore ttl-on-plain-job\nkind: Job\napiVersion: batch/v1\n",
+    );
+
+    expect(rulesOn(content)).not.toContain("ttl-on-plain-job");
+  });
+
+  it("a comment at the end of a `metadata:` line that is the file's last, without a newline, silences it", () => {
+    const content =
+      job().replace("metadata:\n  name: migrate\n", "") +
+      "metadata: {name: migrate} # argocd-job-guard ignore ttl-on-plain-job";
+
+    expect(rulesOn(content)).not.toContain("ttl-on-plain-job");
+  });
+
+  it("a comma right after `ignore` still starts the list", () => {
+    expect(rulesOn(job("", "metadata: # argocd-job-guard ignore,ttl-on-plain-job"))).not.toContain(
+      "ttl-on-plain-job",
+    );
+  });
+
+  it("with `kind:` on the first line there is no line above it: a comment elsewhere in the Job silences nothing", () => {
+    const content = job()
+      .replace("apiVersion: batch/v1\nkind: Job\n", "kind: Job\napiVersion: batch/v1\n")
+      .replace("- name: main\n", "- name: main # argocd-job-guard ignore ttl-on-plain-job\n");
+
+    expect(rulesOn(content)).toEqual(["ttl-on-plain-job"]);
+  });
+
   it("a suppressed rule of the plain-Job family leaves the Job to the next one: the Job is still plain", () => {
     expect(rulesOn(job("", "metadata: # argocd-job-guard ignore ttl-on-plain-job"))).toEqual(["plain-job"]);
   });
