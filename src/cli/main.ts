@@ -203,8 +203,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const notWritten = written.filter(({ outcome }) => !outcome.written);
     // stdout holds the machine-readable report; what needs a person's attention goes beside it.
     if (notWritten.length > 0) io.stderr(notFixedReport(notWritten));
+    // Only a PATH without a single manifest (a wrong path, most likely); files that could not be analysed are
+    // already in the report's skipped list.
     for (const { label, result } of scans)
-      if (result.files.scanned.length === 0)
+      if (result.files.scanned.length === 0 && result.files.skipped.length === 0)
         io.stderr(
           `argocd-job-guard: ${escapeControlCharacters(label)}: nothing was scanned (no manifest found)\n`,
         );
