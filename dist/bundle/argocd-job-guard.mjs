@@ -4004,10 +4004,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4021,7 +4021,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -4045,7 +4045,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4061,7 +4061,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4152,7 +4152,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep2 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4166,13 +4166,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep + cb;
-              sep = "";
+                comment += sep2 + cb;
+              sep2 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep += source;
+                sep2 += source;
               hasSpace = true;
               break;
             default:
@@ -4215,18 +4215,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4280,8 +4280,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap8 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap8 && !sep2 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4293,7 +4293,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4304,8 +4304,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap8 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+              if (sep2)
+                for (const st of sep2) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4322,7 +4322,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4502,7 +4502,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep = "";
+      let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4519,24 +4519,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar2.Scalar.BLOCK_LITERAL) {
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep === "\n")
+          if (sep2 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          value += sep + content;
-          sep = " ";
+          value += sep2 + content;
+          sep2 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4719,25 +4719,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep2 === "\n")
+            res += sep2;
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep2 + lm;
+          sep2 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep2 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5547,14 +5547,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep2)
+        for (const st of sep2)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6721,18 +6721,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep2;
           if (scalar.end) {
-            sep = scalar.end;
-            sep.push(this.sourceToken);
+            sep2 = scalar.end;
+            sep2.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep = [this.sourceToken];
+            sep2 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
+            items: [{ start, key: scalar, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -6885,15 +6885,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7087,13 +7087,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -7271,7 +7271,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -7312,7 +7312,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments3;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify;
@@ -7372,9 +7372,9 @@ var require_dist = __commonJS({
 });
 
 // src/cli/main.ts
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join as join3, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { join as join3, resolve as resolve2 } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -8156,7 +8156,7 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target, source, keys, wrap2) {
   const raw = sourceShape(source);
   for (const key of keys) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
@@ -8165,10 +8165,10 @@ function mirrorShape(target, source, keys, wrap) {
     if (desc.get) {
       deferProp(target, key, () => {
         const value = source._zod.def.shape[key];
-        return wrap ? wrap(value, key) : value;
+        return wrap2 ? wrap2(value, key) : value;
       });
     } else
-      putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
+      putProp(target, key, wrap2 ? wrap2(desc.value, key) : desc.value);
   }
 }
 function mirrorProps(target, source) {
@@ -9234,18 +9234,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse3(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -10740,7 +10740,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse3 = inst._zod.parse;
+  const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -10754,7 +10754,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse3(payload, ctx);
+    return parse4(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -12443,7 +12443,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -12453,7 +12453,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
         result = answer;
     }
@@ -12464,7 +12464,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -12528,7 +12528,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -18087,8 +18087,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -18232,8 +18232,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -27818,9 +27818,9 @@ var RepoTree = class {
     return result.sort();
   }
 };
-function joinRepoPath(dir, relative) {
-  const parts = relative.startsWith("/") ? [] : dir.split("/").filter((p) => p !== "");
-  for (const part of relative.split("/")) {
+function joinRepoPath(dir, relative2) {
+  const parts = relative2.startsWith("/") ? [] : dir.split("/").filter((p) => p !== "");
+  for (const part of relative2.split("/")) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
       if (parts.length === 0) return null;
@@ -27859,7 +27859,7 @@ function readAnnotationPatches(kustomizationFile, kustomization, readText) {
 }
 function patchEntries(kustomizationFile, kustomization) {
   const dir = dirname(kustomizationFile);
-  const resolve2 = (path) => typeof path === "string" ? joinRepoPath(dir, path.trim()) : null;
+  const resolve3 = (path) => typeof path === "string" ? joinRepoPath(dir, path.trim()) : null;
   const entries = [];
   const strategic = kustomization.patchesStrategicMerge;
   if (Array.isArray(strategic)) {
@@ -27868,7 +27868,7 @@ function patchEntries(kustomizationFile, kustomization) {
       const inline = item.includes("\n");
       entries.push({
         inline: inline ? item : null,
-        path: inline ? null : resolve2(item),
+        path: inline ? null : resolve3(item),
         targetKind: null,
         targetName: null
       });
@@ -27882,7 +27882,7 @@ function patchEntries(kustomizationFile, kustomization) {
       const target = isRecord(item.target) ? item.target : {};
       entries.push({
         inline: typeof item.patch === "string" ? item.patch : null,
-        path: typeof item.path === "string" ? resolve2(item.path) : null,
+        path: typeof item.path === "string" ? resolve3(item.path) : null,
         targetKind: typeof target.kind === "string" ? target.kind : null,
         targetName: typeof target.name === "string" ? target.name : null
       });
@@ -28077,9 +28077,9 @@ function filesOfRoot(root, source, context, notes) {
   return unpatched(
     context.tree.filesIn(root, source.directory.recurse).filter((file2) => {
       if (!DIRECTORY_MANIFEST.test(file2)) return false;
-      const relative = file2.slice(prefix.length);
-      if (exclude?.test(relative)) return false;
-      return include === void 0 ? true : include !== null && include.test(relative);
+      const relative2 = file2.slice(prefix.length);
+      if (exclude?.test(relative2)) return false;
+      return include === void 0 ? true : include !== null && include.test(relative2);
     })
   );
 }
@@ -29006,13 +29006,13 @@ function severityOf(rule, config2, draftSeverity) {
 }
 function toFinding(file2, object2, rule, draft, note, config2, name, namespace, objectLocation) {
   const start = findPair(object2.node, "kind")?.key?.range?.[0] ?? object2.node.range?.[0] ?? 0;
-  const location = draft.location ?? objectLocation ?? locate(file2.lineCounter, start, start);
+  const location2 = draft.location ?? objectLocation ?? locate(file2.lineCounter, start, start);
   const fix = "fix" in draft.fix ? draft.fix.fix : null;
   return {
     rule: rule.meta.id,
     severity: severityOf(rule, config2, draft.severity) ?? rule.meta.defaultSeverity,
     file: file2.path,
-    location,
+    location: location2,
     kind: object2.kind ?? "",
     name,
     namespace,
@@ -30072,51 +30072,147 @@ function escapeControlCharacters(text, multiline = false) {
     return code < 256 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
+var DEFAULT_WIDTH = 80;
+var MIN_WIDTH = 40;
 function renderText(results, options) {
   const paint = (color, text) => options.color ? `${ANSI[color]}${text}${ANSI.reset}` : text;
-  const severityColor = {
-    error: "red",
-    warning: "yellow",
-    info: "blue"
-  };
+  const width = Math.max(MIN_WIDTH, options.width ?? DEFAULT_WIDTH);
+  const wrapAt = (text, first, rest) => wrap(text, width, first, rest).join("\n");
+  const explained = /* @__PURE__ */ new Set();
+  const fixed = options.fixed;
   const out = [];
-  const counts = countBySeverity(results.flatMap(({ result }) => result.findings));
+  const fixedLines = [];
+  const fixedFiles = /* @__PURE__ */ new Set();
+  const left = [];
   let fixable = 0;
   let scanned = 0;
   let skipped = 0;
   for (const { root, result } of results) {
     const prefix = root === null ? "" : escapeControlCharacters(`${root.replace(/\/$/, "")}/`);
     for (const finding of result.findings) {
+      if (fixed?.has(finding)) {
+        fixedFiles.add(`${prefix}${finding.file}`);
+        fixedLines.push(
+          `  ${paint("bold", location(prefix, finding))}  ${finding.rule}`,
+          wrapAt(safe(explainOnce(finding.fix?.description ?? "", explained)), "    ", "    ")
+        );
+        continue;
+      }
+      left.push(finding);
       if (finding.fix?.kind === "safe") fixable++;
-      out.push(formatFinding(prefix, finding, paint, severityColor));
+      out.push(formatFinding(prefix, finding, { paint, wrapAt, explained, diffs: options.diffs !== false }));
     }
     scanned += result.files.scanned.length;
     skipped += result.files.skipped.length;
     for (const s of result.files.skipped)
-      out.push(paint("dim", `${prefix}${safe(s.file)}: skipped: ${safe(s.reason)}`));
-    for (const note of scanNotes(result))
-      out.push(paint("dim", `note: ${prefix === "" ? "" : `${prefix} `}${safe(note)}`));
+      out.push(paint("dim", wrapAt(`${prefix}${safe(s.file)}: skipped: ${safe(s.reason)}`, "", "  ")));
+    const notes = result.files.scanned.length === 0 ? [] : scanNotes(result);
+    for (const note of notes)
+      out.push(
+        paint(
+          "dim",
+          wrapAt(`note: ${results.length > 1 && prefix !== "" ? `${prefix} ` : ""}${safe(note)}`, "", "  ")
+        )
+      );
+    if (results.length > 1 && result.files.scanned.length === 0)
+      out.push(paint("dim", `note: ${prefix === "" ? "./" : prefix}: nothing was scanned`));
   }
+  const separate = () => {
+    if (out.length > 0 && !(out[out.length - 1] ?? "").endsWith("\n")) out.push("");
+  };
+  if (fixed !== void 0 && fixedLines.length > 0) {
+    separate();
+    const count = fixedLines.length / 2;
+    out.push(
+      `${paint("green", `Fixed ${plural2(count, "problem")} in ${plural2(fixedFiles.size, "file")}:`)}
+${fixedLines.join("\n")}
+`
+    );
+  }
+  const notFixed = options.notFixed ?? [];
+  if (notFixed.length > 0) {
+    separate();
+    const lines = notFixed.map(({ file: file2, reason }) => wrapAt(`${safe(file2)}: ${safe(reason)}`, "  ", "    "));
+    out.push(`${paint("yellow", `${plural2(notFixed.length, "file")} not fixed:`)}
+${lines.join("\n")}
+`);
+  }
+  const counts = countBySeverity(left);
   const total = counts.error + counts.warning + counts.info;
-  const summary = total === 0 ? paint("green", `No problems found in ${scanned} file${scanned === 1 ? "" : "s"}.`) : `${paint("bold", `${total} problem${total === 1 ? "" : "s"}`)} (${counts.error} error${counts.error === 1 ? "" : "s"}, ${counts.warning} warning${counts.warning === 1 ? "" : "s"}, ${counts.info} info) in ${scanned} files` + (fixable > 0 ? `; ${fixable} fixable with --fix` : "") + ".";
-  out.push(
-    summary + (skipped > 0 ? ` ${skipped} file${skipped === 1 ? "" : "s"} not (fully) analysed.` : "")
-  );
+  const breakdown = `(${plural2(counts.error, "error")}, ${plural2(counts.warning, "warning")}, ${counts.info} info)`;
+  let summary;
+  if (scanned === 0) {
+    summary = paint(
+      "yellow",
+      skipped === 0 ? "Nothing was scanned: no Kubernetes manifests (YAML or JSON files) were found." : `Nothing was scanned: ${plural2(skipped, "file")} could not be analysed.`
+    );
+  } else if (fixed !== void 0) {
+    const fixedCount = fixedLines.length / 2;
+    summary = `${paint(fixedCount > 0 ? "green" : "bold", `${plural2(fixedCount, "problem")} fixed`)}, ` + (total === 0 ? "none left" : `${paint("bold", `${total} left`)} ${breakdown}`) + ` in ${plural2(scanned, "file")}.`;
+  } else if (total === 0) {
+    summary = paint("green", `No problems found in ${plural2(scanned, "file")}.`);
+  } else {
+    summary = `${paint("bold", plural2(total, "problem"))} ${breakdown} in ${plural2(scanned, "file")}` + (fixable > 0 ? `; ${fixable} fixable with --fix` : "") + ".";
+  }
+  if (scanned > 0 && skipped > 0) summary += ` ${plural2(skipped, "file")} not (fully) analysed.`;
+  out.push(wrapAt(summary, "", ""));
   return `${out.join("\n")}
 `;
 }
-function formatFinding(prefix, finding, paint, severityColor) {
-  const head = `${paint("bold", `${prefix}${safe(finding.file)}:${finding.location.line}:${finding.location.column}`)}  ${paint(severityColor[finding.severity], finding.severity)}  ${finding.rule}`;
-  const lines = [head, `  ${safe(finding.message)}`];
+function plural2(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+function location(prefix, finding) {
+  return `${prefix}${safe(finding.file)}:${finding.location.line}:${finding.location.column}`;
+}
+function formatFinding(prefix, finding, context) {
+  const { paint, wrapAt } = context;
+  const head = `${paint("bold", location(prefix, finding))}  ${paint(SEVERITY_COLOR[finding.severity], finding.severity)}  ${finding.rule}`;
+  const lines = [head, wrapAt(safe(finding.message), "  ", "  ")];
   if (finding.fix) {
-    lines.push(`  ${finding.fix.kind === "safe" ? "fix" : "suggestion"}: ${safe(finding.fix.description)}`);
-    lines.push(indentDiff(finding.fix.diff, paint));
+    const label = finding.fix.kind === "safe" ? "fix" : "suggestion";
+    lines.push(
+      wrapAt(`${label}: ${safe(explainOnce(finding.fix.description, context.explained))}`, "  ", "    ")
+    );
+    if (context.diffs) lines.push(indentDiff(finding.fix.diff, paint));
   } else if (finding.noFixReason) {
-    lines.push(`  no automatic fix: ${safe(finding.noFixReason.replace(/^no automatic fix: /, ""))}`);
+    lines.push(
+      wrapAt(
+        `no automatic fix: ${safe(finding.noFixReason.replace(/^no automatic fix: /, ""))}`,
+        "  ",
+        "    "
+      )
+    );
   }
   lines.push(`  ${paint("dim", safe(finding.docsUrl))}`);
   return `${lines.join("\n")}
 `;
+}
+var SEVERITY_COLOR = { error: "red", warning: "yellow", info: "blue" };
+function explainOnce(description, explained) {
+  const sentences = description.split(/(?<=\.)\s+(?=[A-Z(])/);
+  for (let k = 1; k < sentences.length; k++) {
+    if (explained.has(sentences.slice(k).join(" ")))
+      return `${sentences.slice(0, k).join(" ")} (Trade-offs as above.)`;
+  }
+  for (let k = 1; k < sentences.length; k++) explained.add(sentences.slice(k).join(" "));
+  return description;
+}
+function wrap(text, width, first = "", rest = first) {
+  const lines = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(" ")) {
+    if (!empty && line.length + 1 + word.length > width && word !== "") {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line += empty ? word : ` ${word}`;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
 }
 function safe(text) {
   return escapeControlCharacters(text);
@@ -30170,7 +30266,7 @@ function escapeProperty(text) {
 }
 
 // src/render/json.ts
-function renderJson(results) {
+function renderJson(results, options = {}) {
   const report = { findings: [], files: { scanned: 0, skipped: [] }, apps: [], notes: [] };
   for (const { root, result } of results) {
     const rootField = root === null ? {} : { root };
@@ -30189,6 +30285,7 @@ function renderJson(results) {
         docs: f.docsUrl,
         fingerprint: f.fingerprint,
         fix: f.fix ? { diff: f.fix.diff, safe: f.fix.kind === "safe", description: f.fix.description } : null,
+        ...options.fixed ? { fixed: options.fixed.has(f) } : {},
         ...rootField
       });
     }
@@ -30335,6 +30432,7 @@ var forceIneffective = {
     defaultSeverity: "warning",
     description: "Force=true that does nothing: in an Application's syncOptions, or on a Job under server-side apply without Replace=true.",
     fixable: "safe",
+    fixNote: "the strategy fix, on Jobs",
     plainJobFamilyRank: 3,
     messages: {
       serverSideApply: '{{job}} has Force=true but is applied with server-side apply, which does not honour Force (Argo CD up to 3.5 fails with "--force cannot be used with --server-side"; later versions ignore it). The next pod template change still fails with "field is immutable". Add Replace=true, annotate the Job ServerSideApply=false, or make it a hook.',
@@ -30561,6 +30659,7 @@ var immutableChange = {
     defaultSeverity: "error",
     description: "This change edits immutable fields of a plain Job: the sync that applies it fails.",
     fixable: "safe",
+    fixNote: "the strategy fix",
     plainJobFamilyRank: 5,
     messages: {
       immutableChange: "This change edits immutable fields of {{job}}, which Argo CD applies as a plain resource: {{fields}}. The sync fails with {{error}}."
@@ -30601,6 +30700,7 @@ var invalidHookAnnotation = {
     defaultSeverity: "error",
     description: "A hook or delete-policy value Argo CD does not know: the Job is silently never applied, or the policy dropped.",
     fixable: "safe",
+    fixNote: "when the intent is evident",
     messages: {
       hookIgnored: '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown.',
       hookFallsBackToHelm: '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD falls back to its helm.sh/hook annotation (phase {{phases}}).',
@@ -30790,6 +30890,7 @@ var plainJob = {
     defaultSeverity: "warning",
     description: "A named Job that Argo CD applies as a plain resource breaks the sync at its next template change.",
     fixable: "safe",
+    fixNote: "the strategy fix",
     plainJobFamilyRank: 1,
     messages: {
       plainJob: "{{job}} is applied by Argo CD as a plain resource, not a hook. It syncs today, but the next change to its pod template (an image tag, an env var) fails the sync with {{error}}.",
@@ -30819,6 +30920,7 @@ var replaceWithoutForce = {
     defaultSeverity: "error",
     description: "Replace=true on a Job without Force=true fails every sync after the first, changed or not.",
     fixable: "safe",
+    fixNote: "the strategy fix",
     plainJobFamilyRank: 4,
     messages: {
       replaceWithoutForce: "{{job}} is synced with Replace=true ({{where}}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with {{error}}."
@@ -30852,6 +30954,8 @@ var ttlOnPlainJob = {
     defaultSeverity: "warning",
     description: "A plain Job with ttlSecondsAfterFinished goes Missing after the TTL; with selfHeal it re-runs every TTL period.",
     fixable: "safe",
+    severityNote: "error with `selfHeal`",
+    fixNote: "the strategy fix",
     plainJobFamilyRank: 2,
     messages: {
       missingAfterTtl: "{{job}} is a plain resource with spec.ttlSecondsAfterFinished: {{ttl}}. Kubernetes deletes it after it finishes, so the app goes OutOfSync/Missing; it stays OutOfSync/Missing until the next commit's sync re-creates and re-runs it. Hooks are not compared, so as a hook the TTL is harmless (or remove the TTL).",
@@ -30908,6 +31012,165 @@ function registry2(rules) {
   return rules;
 }
 
+// src/cli/args.ts
+import { parseArgs } from "node:util";
+var USAGE = `Usage: argocd-job-guard scan [PATH...] [options]
+       argocd-job-guard help | -h | --help
+       argocd-job-guard -v | --version
+
+Finds Kubernetes Jobs that Argo CD will fail to re-sync, and fixes them.
+Each PATH is a repository root (default: the current directory) or a file. A
+file is scanned with the Applications of the repository it is in (the top of
+its git checkout, else its own directory).
+
+Options:
+  --format FORMAT     text (default), json, sarif (SARIF 2.1.0 for code
+                      scanning) or github (GitHub Actions annotations)
+  --fix               apply the safe fixes, then list what was fixed and what
+                      is left
+  --fix-dry-run       show the fixes as diffs, change nothing
+  --config FILE       configuration file (default:
+                      PATH/.github/argocd-job-guard.yml when present)
+  --base GIT-REF      also compare with the merge base of HEAD and GIT-REF (what
+                      git diff GIT-REF...HEAD and a pull request compare with):
+                      a change to immutable fields of a plain Job is reported as
+                      the sync failure it will be
+  --fail-on LEVEL     error, warning or info: the lowest severity that makes the
+                      exit code 1 (default: error)
+  --fail-on-empty     exit code 1 when a PATH holds no manifest to scan
+  --repo-url URL      this repository's git URL (default: the git remote
+                      "origin")
+  -h, --help          show this help
+  -v, --version       print the version
+
+Text output is wrapped to the terminal's width (COLUMNS when set; 80 when
+stdout is not a terminal).
+
+Exit codes: 0 nothing at the --fail-on level, 1 findings at that level (after
+--fix, those left), 2 usage error, unreadable PATH or invalid configuration.
+`;
+var OPTIONS = {
+  format: { type: "string", default: "text" },
+  fix: { type: "boolean", default: false },
+  "fix-dry-run": { type: "boolean", default: false },
+  config: { type: "string" },
+  "fail-on": { type: "string", default: "error" },
+  "fail-on-empty": { type: "boolean", default: false },
+  "repo-url": { type: "string" },
+  base: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+  version: { type: "boolean", short: "v", default: false }
+};
+var COMMANDS = ["scan", "help", "version"];
+var FORMATS = ["text", "json", "sarif", "github"];
+var SEVERITIES = ["error", "warning", "info"];
+var UsageError = class extends Error {
+  constructor(message, showUsage = false) {
+    super(message);
+    this.showUsage = showUsage;
+  }
+  showUsage;
+};
+function parseCommandLine(argv, isPath) {
+  checkOptionNames(argv);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (error62) {
+    const message = error62 instanceof Error ? error62.message : String(error62);
+    throw new UsageError(message.replace(/\.? ?To specify a positional argument.*$/s, ""));
+  }
+  const { values, positionals } = parsed;
+  const [command, ...paths] = positionals;
+  if (values.help || command === "help") return { command: "help" };
+  if (values.version || command === "version") return { command: "version" };
+  if (command === void 0) throw new UsageError("missing command", true);
+  if (command !== "scan") throw new UsageError(unknownCommand(command, isPath(command)));
+  const format = values.format;
+  if (!isOneOf(FORMATS, format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(", ")}${didYouMean(format, FORMATS, "")}`);
+  const failOn = values["fail-on"];
+  if (!isOneOf(SEVERITIES, failOn))
+    throw new UsageError(
+      `--fail-on must be one of ${SEVERITIES.join(", ")}${didYouMean(failOn, SEVERITIES, "")}`
+    );
+  if (values.fix && values["fix-dry-run"])
+    throw new UsageError("--fix and --fix-dry-run cannot be used together");
+  return {
+    command: "scan",
+    paths,
+    format,
+    fix: values.fix,
+    fixDryRun: values["fix-dry-run"],
+    config: values.config,
+    failOn,
+    failOnEmpty: values["fail-on-empty"],
+    repoUrl: values["repo-url"],
+    base: values.base
+  };
+}
+function isOneOf(list, value) {
+  return list.includes(value);
+}
+function checkOptionNames(argv) {
+  const shorts = /* @__PURE__ */ new Map();
+  for (const [name, spec] of Object.entries(OPTIONS)) if ("short" in spec) shorts.set(spec.short, name);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") return;
+    if (!arg.startsWith("-") || arg === "-") continue;
+    if (arg.startsWith("--")) {
+      const name = arg.slice(2).split("=")[0] ?? "";
+      if (!Object.hasOwn(OPTIONS, name))
+        throw new UsageError(`unknown option --${name}${didYouMean(name, Object.keys(OPTIONS), "--")}`);
+      if (OPTIONS[name].type === "string" && !arg.includes("=")) i++;
+      continue;
+    }
+    for (const letter of arg.slice(1))
+      if (!shorts.has(letter)) {
+        const long = Object.keys(OPTIONS).find((name) => name.startsWith(arg.slice(1)));
+        throw new UsageError(
+          `unknown option -${letter}${long === void 0 ? "" : ` (did you mean --${long}?)`}`
+        );
+      }
+  }
+}
+function unknownCommand(command, isPath) {
+  if (isPath || /[/\\.]/.test(command))
+    return `"${command}" is not a command; to scan it, run: argocd-job-guard scan ${command}`;
+  const suggestion = didYouMean(command, COMMANDS, "");
+  return `unknown command "${command}"${suggestion === "" ? '; the command that scans is "scan"' : suggestion}`;
+}
+function didYouMean(given, candidates, prefix) {
+  let best;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(given.toLowerCase(), candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  const limit = Math.max(1, Math.min(3, Math.floor(given.length / 3)));
+  if (best === void 0 || bestDistance > limit)
+    best = given.length >= 3 ? candidates.find((c) => c.startsWith(given.toLowerCase())) : void 0;
+  return best === void 0 ? "" : ` (did you mean ${prefix}${best}?)`;
+}
+function editDistance(a, b) {
+  const d = Array.from(
+    { length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0)
+  );
+  const at = (i, j) => d[i]?.[j] ?? Infinity;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, at(i - 2, j - 2) + 1);
+      d[i][j] = value;
+    }
+  }
+  return at(a.length, b.length);
+}
+
 // src/cli/git-base.ts
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -30927,7 +31190,15 @@ async function readBaseFiles(root, ref) {
   } catch {
     throw new GitBaseError(`--base ${ref}: no such commit, branch or tag in ${root}`);
   }
-  const output2 = await git(["diff", "--name-status", "-z", "-M", "--relative", ref, "--"]);
+  let base;
+  try {
+    base = (await git(["merge-base", "HEAD", ref])).trim();
+  } catch {
+    throw new GitBaseError(
+      `--base ${ref}: HEAD and ${ref} have no common ancestor in ${root} (in a shallow clone, fetch the history first: git fetch --unshallow, or actions/checkout with fetch-depth: 0)`
+    );
+  }
+  const output2 = await git(["diff", "--name-status", "-z", "-M", "--relative", base, "--"]);
   const fields = output2.split("\0").filter((field) => field !== "");
   const basePaths = [];
   for (let i = 0; i < fields.length; ) {
@@ -30942,7 +31213,7 @@ async function readBaseFiles(root, ref) {
   }
   const files = [];
   for (const path of basePaths.filter(isManifestPath)) {
-    const content = await git(["show", `${ref}:./${path}`]);
+    const content = await git(["show", `${base}:./${path}`]);
     files.push({ path, content });
   }
   return files;
@@ -31110,17 +31381,57 @@ async function gitOriginUrl(root) {
   }
 }
 
+// src/cli/targets.ts
+import { lstat as lstat2, realpath as realpath2, stat } from "node:fs/promises";
+import { dirname as dirname2, isAbsolute, parse as parse3, relative, resolve, sep } from "node:path";
+var TargetError = class extends Error {
+};
+async function resolveTarget(cwd, given) {
+  let absolute = resolve(cwd, given);
+  let stats;
+  try {
+    stats = await stat(absolute);
+    if ((await lstat2(absolute)).isSymbolicLink()) absolute = await realpath2(absolute);
+  } catch (error62) {
+    const code = error62.code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new TargetError(`no such directory or file: ${given}`);
+    if (code === "EACCES" || code === "EPERM")
+      throw new TargetError(`cannot read ${given}: permission denied`);
+    if (code === "ELOOP") throw new TargetError(`cannot read ${given}: too many levels of symbolic links`);
+    throw new TargetError(`cannot read ${given}: ${code ?? String(error62)}`);
+  }
+  if (stats.isDirectory()) return { given, root: absolute, file: null };
+  if (!stats.isFile()) throw new TargetError(`${given} is neither a directory nor a regular file`);
+  const root = await gitTopLevel(dirname2(absolute)) ?? dirname2(absolute);
+  return { given, root, file: relative(root, absolute).split(sep).join("/") };
+}
+async function gitTopLevel(dir) {
+  const top = parse3(dir).root;
+  for (let current = dir; ; current = dirname2(current)) {
+    try {
+      await lstat2(resolve(current, ".git"));
+      return current;
+    } catch {
+    }
+    if (current === top) return null;
+  }
+}
+function shownFrom(cwd, absolute) {
+  const path = relative(cwd, absolute);
+  return (path === ".." || path.startsWith(`..${sep}`) || isAbsolute(path) ? absolute : path).split(sep).join("/");
+}
+
 // src/cli/write-fixes.ts
 import { randomBytes } from "node:crypto";
 import { constants as constants2 } from "node:fs";
-import { open as open3, realpath as realpath2, rename, unlink } from "node:fs/promises";
-import { basename as basename2, dirname as dirname2, join as join2 } from "node:path";
+import { open as open3, realpath as realpath3, rename, unlink } from "node:fs/promises";
+import { basename as basename2, dirname as dirname3, join as join2 } from "node:path";
 var NO_FOLLOW2 = constants2.O_NOFOLLOW ?? 0;
 var NO_BLOCK2 = constants2.O_NONBLOCK ?? 0;
 var Refused = class extends Error {
 };
 async function writeFixes(root, fixes, readBytes, beforeWrite) {
-  const realRoot = await realpath2(root);
+  const realRoot = await realpath3(root);
   const outcomes = [];
   for (const fix of fixes) {
     try {
@@ -31140,10 +31451,10 @@ async function writeOne(root, realRoot, fix, expected, beforeWrite) {
     throw new Refused("the path leaves the repository");
   const absolute = join2(root, ...parts);
   await beforeWrite?.(absolute);
-  const directory = dirname2(absolute);
+  const directory = dirname3(absolute);
   let realDirectory;
   try {
-    realDirectory = await realpath2(directory);
+    realDirectory = await realpath3(directory);
   } catch (error62) {
     throw new Refused(`its directory cannot be resolved: ${describeError(error62)}`);
   }
@@ -31212,133 +31523,105 @@ async function holds(handle, expected) {
 
 // src/cli/main.ts
 var EXIT = { ok: 0, findings: 1, usage: 2 };
-var USAGE = `Usage: argocd-job-guard scan [PATH...] [options]
-
-Finds Kubernetes Jobs that Argo CD will fail to re-sync, and fixes them.
-Each PATH is scanned as a repository root (default: the current directory).
-
-Options:
-  --format FORMAT          text (default), json, sarif (SARIF 2.1.0 for code scanning)
-                           or github (GitHub Actions annotations)
-  --fix                    apply safe fixes to the files
-  --fix-dry-run            show the fixes as diffs, change nothing
-  --config FILE            configuration file (default: PATH/.github/argocd-job-guard.yml if present)
-  --base GIT-REF           also compare with GIT-REF: a change to immutable fields of a
-                           plain Job is reported as the sync failure it will be
-  --fail-on error|warning|info
-                           lowest severity that makes the exit code 1 (default: error)
-  --repo-url URL           this repository's git URL (default: the git remote "origin")
-  -h, --help               show this help
-  --version                print the version
-
-Exit codes: 0 no findings at the --fail-on level, 1 findings at that level (after --fix, those left),
-2 usage error, unreadable path or invalid configuration.
-`;
-var FORMATS = ["text", "json", "sarif", "github"];
 var MAX_CONFIG_BYTES = 1024 * 1024;
 var PROGRESS_MIN_FILES = 200;
+var DEFAULT_COLUMNS = 80;
+function pipeSafeWriter(stream) {
+  let closed = false;
+  stream.on("error", (error62) => {
+    if (closed || error62.code === "EPIPE") {
+      closed = true;
+      return;
+    }
+    throw error62;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
 function defaultIo() {
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: pipeSafeWriter(process.stdout),
+    stderr: pipeSafeWriter(process.stderr),
     cwd: process.cwd(),
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
-    env: process.env
+    env: process.env,
+    ...process.stdout.isTTY ? { columns: process.stdout.columns } : {}
   };
 }
-var UsageError = class extends Error {
-};
 async function runCli(argv, io = defaultIo()) {
   try {
     return await run(argv, io);
   } catch (error62) {
     const message = escapeControlCharacters(error62 instanceof Error ? error62.message : String(error62), true);
+    let advice = "";
+    if (error62 instanceof UsageError)
+      advice = error62.showUsage ? `
+${USAGE}` : 'Run "argocd-job-guard --help" for the options.\n';
     io.stderr(`argocd-job-guard: ${message}
-${error62 instanceof UsageError ? `
-${USAGE}` : ""}`);
+${advice}`);
     return EXIT.usage;
   }
 }
+function outputWidth(io) {
+  const fromEnv = Number.parseInt(io.env.COLUMNS ?? "", 10);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  if (io.stdoutIsTty && io.columns !== void 0 && io.columns > 0) return io.columns;
+  return DEFAULT_COLUMNS;
+}
 async function run(argv, io) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: "string", default: "text" },
-        fix: { type: "boolean", default: false },
-        "fix-dry-run": { type: "boolean", default: false },
-        config: { type: "string" },
-        "fail-on": { type: "string", default: "error" },
-        "repo-url": { type: "string" },
-        base: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-        version: { type: "boolean", default: false }
-      }
-    });
-  } catch (error62) {
-    throw new UsageError(error62 instanceof Error ? error62.message : String(error62));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
+  const line = parseCommandLine(argv, (arg) => existsSync(resolve2(io.cwd, arg)));
+  if (line.command === "help") {
     io.stdout(USAGE);
     return EXIT.ok;
   }
-  if (values.version) {
+  if (line.command === "version") {
     io.stdout(`${await packageVersion()}
 `);
     return EXIT.ok;
   }
-  const [command, ...paths] = positionals;
-  if (command !== "scan")
-    throw new UsageError(command === void 0 ? "missing command" : `unknown command "${command}"`);
-  const format = values.format;
-  if (!FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
-  const failOn = values["fail-on"];
-  if (!Object.hasOwn(SEVERITY_ORDER, failOn))
-    throw new UsageError("--fail-on must be one of error, warning, info");
-  if (values.fix && values["fix-dry-run"])
-    throw new UsageError("--fix and --fix-dry-run cannot be used together");
-  const roots = (paths.length > 0 ? paths : ["."]).map((p) => ({ given: p, absolute: resolve(io.cwd, p) }));
-  const results = [];
+  const { format } = line;
+  const targets = [];
+  for (const given of line.paths.length > 0 ? line.paths : ["."])
+    targets.push(await resolveTarget(io.cwd, given));
+  const scans = [];
   const diffs = [];
   const written = [];
   const resolved = /* @__PURE__ */ new Set();
-  for (const root of roots) {
+  for (const target of targets) {
     const config2 = await loadConfig(
-      values.config === void 0 ? null : resolve(io.cwd, values.config),
-      root.absolute
+      line.config === void 0 ? null : resolve2(io.cwd, line.config),
+      target.root
     );
-    const repository = await readRepository(root.absolute, { maxFileBytes: config2.limits.maxFileBytes });
-    const repoUrl = values["repo-url"] ?? await gitOriginUrl(root.absolute);
-    const baseFiles = values.base === void 0 ? void 0 : await readBaseFiles(root.absolute, values.base);
-    const progress = io.stderrIsTty && repository.files.length >= PROGRESS_MIN_FILES ? progressReporter(io, root.given) : void 0;
+    const repository = await readRepository(target.root, { maxFileBytes: config2.limits.maxFileBytes });
+    const repoUrl = line.repoUrl ?? await gitOriginUrl(target.root);
+    const baseFiles = line.base === void 0 ? void 0 : await readBaseFiles(target.root, line.base);
+    const shown = shownFrom(io.cwd, target.root);
+    const progress = io.stderrIsTty && repository.files.length >= PROGRESS_MIN_FILES ? progressReporter(io, target.given) : void 0;
     const input2 = {
-      rules: RULES,
       files: repository.files,
       tree: repository.tree,
       unread: repository.unread,
       repoUrl,
       config: config2,
+      rules: RULES,
       ...baseFiles ? { baseFiles } : {},
+      ...target.file === null ? {} : { targets: [target.file] },
       ...progress ? { onProgress: progress } : {}
     };
     let result;
-    if (values.fix || values["fix-dry-run"]) {
+    if (line.fix || line.fixDryRun) {
       const { result: scanned, fixes } = fixRepository(input2);
       result = scanned;
       for (const fix of fixes) diffs.push(fix.diff);
-      if (values.fix) {
+      if (line.fix) {
         const readBytes = /* @__PURE__ */ new Map();
         for (const file2 of repository.files)
           if (typeof file2.content !== "string") readBytes.set(file2.path, file2.content);
-        const outcomes = await writeFixes(root.absolute, fixes, readBytes, io.beforeFixWrite);
+        const outcomes = await writeFixes(target.root, fixes, readBytes, io.beforeFixWrite);
         outcomes.forEach((outcome, i) => {
-          written.push({ root: roots.length > 1 ? root.given : null, outcome });
+          written.push({ shown, outcome });
           if (outcome.written) for (const finding of fixes[i]?.resolved ?? []) resolved.add(finding);
         });
       }
@@ -31346,10 +31629,14 @@ async function run(argv, io) {
       result = scanRepository(input2);
     }
     if (progress) io.stderr("\r\x1B[K");
-    results.push({ root: roots.length > 1 ? root.given : null, result });
+    if (target.file !== null) result = onlyFile(result, target.file);
+    scans.push({ label: target.file === null ? target.given : shown === "" ? "." : shown, shown, result });
   }
+  const several = scans.length > 1;
+  const results = scans.map(({ label, result }) => ({ root: several ? label : null, result }));
+  const fixed = line.fix ? resolved : void 0;
   if (format === "json") {
-    io.stdout(`${JSON.stringify(renderJson(results), null, 2)}
+    io.stdout(`${JSON.stringify(renderJson(results, fixed ? { fixed } : {}), null, 2)}
 `);
   } else if (format === "sarif") {
     io.stdout(`${JSON.stringify(renderSarif(results, RULES, await packageVersion()), null, 2)}
@@ -31357,24 +31644,53 @@ async function run(argv, io) {
   } else if (format === "github") {
     io.stdout(renderGithub(results));
   } else {
-    io.stdout(renderText(results, { color: io.stdoutIsTty && io.env.NO_COLOR === void 0 }));
-    if (values["fix-dry-run"])
+    const shownResults = scans.map(({ shown, result }) => ({ root: shown === "" ? null : shown, result }));
+    const width = outputWidth(io);
+    const color = io.stdoutIsTty && io.env.NO_COLOR === void 0;
+    const notFixed = written.filter(({ outcome }) => !outcome.written).map(({ shown, outcome }) => ({
+      file: shownPath(shown, outcome.path),
+      reason: outcome.reason ?? "not written"
+    }));
+    io.stdout(
+      renderText(shownResults, {
+        color,
+        width,
+        diffs: !line.fixDryRun,
+        ...fixed ? { fixed, notFixed } : {}
+      })
+    );
+    if (line.fixDryRun)
       io.stdout(
         diffs.length > 0 ? `
 Fixes that --fix would apply:
 ${escapeControlCharacters(diffs.join(""), true)}` : "\nNo safe fixes to apply.\n"
       );
-    if (values.fix) io.stdout(`
-${fixReport(written)}`);
   }
-  if (format !== "text" && values.fix && written.some(({ outcome }) => !outcome.written)) {
-    io.stderr(fixReport(written));
+  if (format !== "text") {
+    const notWritten = written.filter(({ outcome }) => !outcome.written);
+    if (notWritten.length > 0) io.stderr(notFixedReport(notWritten));
+    for (const { label, result } of scans)
+      if (result.files.scanned.length === 0 && result.files.skipped.length === 0)
+        io.stderr(
+          `argocd-job-guard: ${escapeControlCharacters(label)}: nothing was scanned (no manifest found)
+`
+        );
   }
-  const threshold = SEVERITY_ORDER[failOn];
-  const failing = results.some(
+  const threshold = SEVERITY_ORDER[line.failOn];
+  const failing = scans.some(
     ({ result }) => result.findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold && !resolved.has(f))
   );
-  return failing ? EXIT.findings : EXIT.ok;
+  const empty = line.failOnEmpty && scans.some(({ result }) => result.files.scanned.length === 0);
+  return failing || empty ? EXIT.findings : EXIT.ok;
+}
+function onlyFile(result, file2) {
+  return {
+    ...result,
+    files: {
+      scanned: result.files.scanned.filter((path) => path === file2),
+      skipped: result.files.skipped.filter((skipped) => skipped.file === file2)
+    }
+  };
 }
 function progressReporter(io, root) {
   return (done, total) => {
@@ -31382,17 +31698,15 @@ function progressReporter(io, root) {
       io.stderr(`\r\x1B[Kargocd-job-guard: ${escapeControlCharacters(root)}: ${done}/${total} files`);
   };
 }
-function fixReport(written) {
-  const name = ({ root, outcome }) => escapeControlCharacters(`${root === null ? "" : `${root.replace(/\/+$/, "")}/`}${outcome.path}`);
-  const fixed = written.filter(({ outcome }) => outcome.written);
-  const failed = written.filter(({ outcome }) => !outcome.written);
-  const lines = [`${fixed.length} file${fixed.length === 1 ? "" : "s"} fixed${fixed.length > 0 ? ":" : "."}`];
-  for (const entry of fixed) lines.push(`  ${name(entry)}`);
-  if (failed.length > 0) {
-    lines.push(`${failed.length} file${failed.length === 1 ? "" : "s"} not fixed:`);
-    for (const entry of failed)
-      lines.push(`  ${name(entry)}: ${escapeControlCharacters(entry.outcome.reason ?? "not written")}`);
-  }
+function shownPath(shownRoot, path) {
+  return shownRoot === "" ? path : `${shownRoot.replace(/\/+$/, "")}/${path}`;
+}
+function notFixedReport(entries) {
+  const lines = [`${entries.length} file${entries.length === 1 ? "" : "s"} not fixed:`];
+  for (const { shown, outcome } of entries)
+    lines.push(
+      `  ${escapeControlCharacters(shownPath(shown, outcome.path))}: ${escapeControlCharacters(outcome.reason ?? "not written")}`
+    );
   return `${lines.join("\n")}
 `;
 }
