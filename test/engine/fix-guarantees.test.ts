@@ -2,6 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { applyEdits, takeNonConflicting, unifiedDiff } from "../../src/engine/fix/text-edit.js";
 import { deepEqual } from "../../src/engine/immutable/job-update.js";
 import type { AnnotationChange, RuleModule } from "../../src/engine/rule-api.js";
+import { RULES } from "../../src/rules/index.js";
 import { invalidHookAnnotation } from "../../src/rules/invalid-hook-annotation.js";
 import { fixRepository, scanRepository } from "../../src/engine/scan.js";
 import type { TextEdit } from "../../src/engine/types.js";
@@ -148,6 +149,103 @@ describe("a fix is proposed only when it is proven", () => {
     const { finding } = scanWith(overlapping);
 
     expect(finding?.noFixReason).toBe("no automatic fix: its edits overlap");
+  });
+});
+
+/** A probe whose fix is `probe/done` plus raw edits the test computes from the file's text. */
+function rawEditRule(extra: (text: string) => TextEdit[]): RuleModule {
+  return {
+    ...probeRule([]),
+    checkJob(ctx, job) {
+      if (job.annotations.has("probe/done")) return [];
+      const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]) ?? [];
+      return [
+        {
+          messageId: "probe",
+          data: { job: job.name ?? "" },
+          fix: { fix: { kind: "safe", description: "", edits: [...edits, ...extra(job.file.text)] } },
+        },
+      ];
+    },
+  };
+}
+
+describe("what a fix may change", () => {
+  const withdrawn = (extra: (text: string) => TextEdit[], content = JOB) =>
+    scanWith(rawEditRule(extra), content).finding?.noFixReason;
+
+  it("a fix that drops another annotation is withdrawn", () => {
+    expect(
+      withdrawn((t) => [{ start: t.indexOf("    team:"), end: t.indexOf("    argocd"), text: "" }]),
+    ).toBe("no automatic fix: the fix would drop the annotation team");
+  });
+
+  it("a fix that changes the Job's spec is withdrawn", () => {
+    expect(
+      withdrawn((t) => [{ start: t.indexOf("busybox"), end: t.indexOf("busybox") + 7, text: "alpine" }]),
+    ).toBe("no automatic fix: the fix would change more than the Job's annotations and name");
+  });
+
+  it("a fix that would leave the file unparsable is withdrawn", () => {
+    expect(
+      withdrawn((t) => [{ start: t.indexOf("spec:"), end: t.indexOf("spec:"), text: "[: {\n" }]),
+    ).toMatch(/^no automatic fix: the fixed file would not parse/);
+  });
+
+  it("a fix that adds an object is withdrawn", () => {
+    const second = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n";
+    expect(withdrawn((t) => [{ start: t.length, end: t.length, text: second }])).toBe(
+      "no automatic fix: the fixed file would hold a different number of objects",
+    );
+  });
+
+  it("a fix whose edits reach into another document of the file is withdrawn", () => {
+    const content = `${JOB}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n`;
+
+    const reason = withdrawn((t) => {
+      const other = t.indexOf("name: other");
+      return [{ start: other, end: other + 11, text: "name: changed" }];
+    }, content);
+
+    expect(reason).toBe("no automatic fix: its edits reach outside the Job's document");
+  });
+
+  it("--fix applies safe fixes and never a suggestion", () => {
+    const migration = JOB.replace("PreSync", "Sync").replace("image: busybox", "image: flyway/flyway:10");
+
+    const { result, fixes } = fixRepository({
+      rules: RULES,
+      files: [{ path: "job.yaml", content: migration }],
+    });
+
+    expect(result.findings.map((f) => [f.rule, f.fix?.kind])).toEqual([
+      ["migration-not-presync", "suggestion"],
+    ]);
+    expect(fixes).toEqual([]);
+  });
+});
+
+describe("the diff of a fix", () => {
+  it("shows the changed lines with three lines of context, at their lines in the file", () => {
+    const content = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n---\n${JOB}`;
+
+    const diff = scanWith(probeRule([{ key: "probe/done", set: "yes" }]), content).finding?.fix?.diff;
+
+    expect(diff).toBe(
+      [
+        "--- a/job.yaml",
+        "+++ b/job.yaml",
+        "@@ -10,6 +10,7 @@",
+        "   annotations:",
+        "     team: payments",
+        "     argocd.argoproj.io/hook: PreSync",
+        '+    probe/done: "yes"',
+        " spec:",
+        "   template:",
+        "     spec:",
+        "",
+      ].join("\n"),
+    );
   });
 });
 
