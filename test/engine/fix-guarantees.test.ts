@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { mergeCsv } from "../../src/engine/fix/annotation-edits.js";
 import { applyEdits, takeNonConflicting, unifiedDiff } from "../../src/engine/fix/text-edit.js";
 import { deepEqual } from "../../src/engine/immutable/job-update.js";
 import type { AnnotationChange, RuleModule } from "../../src/engine/rule-api.js";
@@ -222,6 +223,63 @@ describe("what a fix may change", () => {
       ["migration-not-presync", "suggestion"],
     ]);
     expect(fixes).toEqual([]);
+  });
+});
+
+describe("annotation edits", () => {
+  const fixed = (content: string) => scanWith(probeRule([{ key: "probe/done", set: "yes" }]), content);
+
+  it.each([
+    ["an empty annotations key", "  annotations:\n"],
+    ["annotations: ~", "  annotations: ~\n"],
+    ["annotations: null", "  annotations: null\n"],
+  ])("%s gets the annotation as its map", (_label, annotations) => {
+    const content = JOB.replace(/ {2}annotations:\n( {4}.*\n)+/, annotations);
+
+    const { fixes } = fixed(content);
+
+    expect(fixes[0]?.after).toBe(content.replace(annotations, '  annotations:\n    probe/done: "yes"\n'));
+  });
+
+  it("an empty flow map gets the annotation inside its braces", () => {
+    const content = JOB.replace(/ {2}annotations:\n( {4}.*\n)+/, "  annotations: {}\n");
+
+    expect(fixed(content).fixes[0]?.after).toContain('  annotations: {probe/done: "yes"}\n');
+  });
+
+  it("an annotation whose value is not a plain scalar is not edited: no fix, rather than a guess", () => {
+    const content = JOB.replace(
+      "    team: payments\n",
+      "    probe/done-not: x\n    argocd.argoproj.io/hook-delete-policy: [HookFailed]\n",
+    );
+    const rule = probeRule([
+      { key: "argocd.argoproj.io/hook-delete-policy", mergeTokens: ["BeforeHookCreation"] },
+    ]);
+
+    expect(scanWith(rule, content).finding?.noFixReason).toBe("no edits");
+  });
+});
+
+describe("mergeCsv keeps the user's tokens and spacing", () => {
+  it.each([
+    ["a missing token is appended", "HookFailed", ["BeforeHookCreation"], "HookFailed,BeforeHookCreation"],
+    [
+      "a present token is not repeated",
+      "HookFailed,BeforeHookCreation",
+      ["BeforeHookCreation"],
+      "HookFailed,BeforeHookCreation",
+    ],
+    [
+      "nothing to add leaves the value untouched, spaces and all",
+      " HookFailed ",
+      ["HookFailed"],
+      " HookFailed ",
+    ],
+    ["the user's separator is kept", "A, B", ["C"], "A, B, C"],
+    ["a trailing comma is not doubled", "A,", ["B"], "A,B"],
+    ["an empty value gets the tokens alone", "", ["A", "B"], "A,B"],
+  ])("%s", (_label, current, tokens, expected) => {
+    expect(mergeCsv(current, tokens)).toBe(expected);
   });
 });
 
