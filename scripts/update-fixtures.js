@@ -44,6 +44,7 @@ for (const rule of readdirSync(root).sort()) {
       file: f.file,
       line: f.location.line,
       messageId: f.messageId,
+      message: f.message,
       fix: f.fix
         ? { kind: f.fix.kind, output: applyEdits(contentOf.get(f.file) ?? "", f.fix.edits).text }
         : null,

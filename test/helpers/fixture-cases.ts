@@ -9,7 +9,7 @@ export const FIXTURES = join(import.meta.dirname, "..", "fixtures", "rules");
 /**
  * A rule fixture case, from files beside each other in test/fixtures/rules/<rule>/:
  * - `<case>.in.yaml`        the manifest, scanned as `manifests/<case>.yaml`
- * - `<case>.findings.json`  every finding expected: [{ rule, severity, file, line, messageId, fix, noFixReason? }],
+ * - `<case>.findings.json`  every finding expected: [{ rule, severity, file, line, messageId, message, fix, noFixReason? }],
  *                           `fix` being `{ kind, output }` (the file with this fix alone applied, safe fixes and
  *                           suggestions alike) or null with the reason the user reads
  * - `<case>.out.yaml`       the file after `--fix` (absent: the fix must change nothing)
@@ -24,6 +24,8 @@ export interface ExpectedFinding {
   line: number;
   /** A key of the rule's meta.messages. */
   messageId: string;
+  /** The text the user reads: the message with its data filled in. */
+  message: string;
   fix: { kind: "safe" | "suggestion"; output: string } | null;
   noFixReason?: string | null;
 }

@@ -92,6 +92,7 @@ describe("rule fixtures", () => {
       file: f.file,
       line: f.location.line,
       messageId: f.messageId,
+      message: f.message,
       fix: f.fix
         ? { kind: f.fix.kind, output: applyEdits(contentOf.get(f.file) ?? "", f.fix.edits).text }
         : null,
