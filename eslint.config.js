@@ -16,7 +16,19 @@ const noIo = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "examples/", "test/fixtures/", "scratch/"] },
+  {
+    // .stryker-tmp/ holds Stryker's mutated copies of the sources while a mutation run goes on.
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "coverage/",
+      "examples/",
+      "test/fixtures/",
+      "scratch/",
+      ".stryker-tmp/",
+      "reports/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
