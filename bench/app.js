@@ -147,6 +147,8 @@ function startGitHub(archives, baseFiles) {
       response.writeHead(200, { "content-type": "application/vnd.github.raw" });
       return response.end(text);
     }
+    // The push looks for the branch's fix pull request: there is none.
+    if (request.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls$/.test(path)) return json(200, []);
     if (request.method === "POST" && /\/check-runs$/.test(path)) return json(201, { id: 1 });
     if (request.method === "PATCH" && /\/check-runs\/\d+$/.test(path)) return json(200, { id: 1 });
     json(404, { message: "Not Found" });
