@@ -35,20 +35,14 @@ export async function publishCheckRun(
   report: CheckRunReport,
   actions: readonly CheckRunAction[] = [],
 ): Promise<number> {
-  assertValidActions(actions);
   const [first = [], ...rest] = annotationBatches(report);
   const { data } = await octokit.rest.checks.create({
     ...ref,
     name: CHECK_RUN_NAME,
     head_sha: headSha,
-    status: "completed",
-    conclusion: report.conclusion,
-    output: output(report, first),
-    ...(actions.length > 0 ? { actions: [...actions] } : {}),
+    ...completion(report, first, actions),
   });
-  for (const batch of rest) {
-    await octokit.rest.checks.update({ ...ref, check_run_id: data.id, output: output(report, batch) });
-  }
+  await appendAnnotations(octokit, ref, data.id, report, rest);
   return data.id;
 }
 
@@ -72,17 +66,39 @@ export async function completeCheckRun(
   report: CheckRunReport,
   actions: readonly CheckRunAction[] = [],
 ): Promise<void> {
-  assertValidActions(actions);
   const [first = [], ...rest] = annotationBatches(report);
   await octokit.rest.checks.update({
     ...ref,
     check_run_id: checkRunId,
-    status: "completed",
-    conclusion: report.conclusion,
-    output: output(report, first),
-    ...(actions.length > 0 ? { actions: [...actions] } : {}),
+    ...completion(report, first, actions),
   });
-  for (const batch of rest) {
+  await appendAnnotations(octokit, ref, checkRunId, report, rest);
+}
+
+/** What completes a check run, on creation or update: the conclusion, the first 50 annotations, the buttons. */
+function completion(
+  report: CheckRunReport,
+  annotations: CheckRunReport["annotations"],
+  actions: readonly CheckRunAction[],
+) {
+  assertValidActions(actions);
+  return {
+    status: "completed" as const,
+    conclusion: report.conclusion,
+    output: output(report, annotations),
+    ...(actions.length > 0 ? { actions: [...actions] } : {}),
+  };
+}
+
+/** GitHub takes 50 annotations per request: the rest follow in updates, which append. */
+async function appendAnnotations(
+  octokit: Octokit,
+  ref: RepoRef,
+  checkRunId: number,
+  report: CheckRunReport,
+  batches: readonly CheckRunReport["annotations"][],
+): Promise<void> {
+  for (const batch of batches) {
     await octokit.rest.checks.update({ ...ref, check_run_id: checkRunId, output: output(report, batch) });
   }
 }
