@@ -28280,6 +28280,16 @@ function fingerprintOf(...parts) {
   }
   return hash2.toString(16).padStart(16, "0");
 }
+function digestOf(text) {
+  let first = 2166136261;
+  let second = 16777619 ^ text.length;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    first = Math.imul(first ^ code, 16777619);
+    second = Math.imul(second ^ code, 16777619) ^ second >>> 15;
+  }
+  return (first >>> 0).toString(16).padStart(8, "0") + (second >>> 0).toString(16).padStart(8, "0");
+}
 
 // src/engine/file-findings.ts
 var import_yaml12 = __toESM(require_dist(), 1);
@@ -29029,6 +29039,7 @@ function toFinding(file2, object2, rule, draft, note, config2, name, namespace, 
       name ?? `#${objectKeyOf(object2)}`,
       draft.subject ?? ""
     ),
+    objectDigest: digestOf(file2.text.slice(object2.node.range?.[0] ?? 0, object2.node.range?.[2] ?? 0)),
     objectKey: objectKeyOf(object2),
     subject: draft.subject ?? ""
   };
@@ -29817,11 +29828,13 @@ function lostContent(before, after) {
   }
   return null;
 }
-function fixText(file2, context) {
+function fixText(file2, context, declined = /* @__PURE__ */ new Set()) {
   let current = file2;
   for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
     const findings = verifiedFindings(current, context, []);
-    const edits = findings.flatMap((f) => f.fix?.kind === "safe" ? [f.fix.edits] : []);
+    const edits = findings.flatMap(
+      (f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint) ? [f.fix.edits] : []
+    );
     if (edits.length === 0) break;
     const taken = takeNonConflicting(edits);
     const text = applyEdits(current.text, taken).text;
@@ -29877,15 +29890,17 @@ function scanRepository(input2) {
 function fixRepository(input2) {
   const { result, texts, contexts } = analyse(input2);
   const fixes = [];
-  const paths = [...new Set(result.findings.filter((f) => f.fix?.kind === "safe").map((f) => f.file))].sort();
+  const declined = new Set(input2.declinedFixes ?? []);
+  const fixable = result.findings.filter((f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint));
+  const paths = [...new Set(fixable.map((f) => f.file))].sort();
   for (const path of paths) {
     const text = texts.get(path);
     const context = contexts.get(path);
     const outcome = text === void 0 ? null : parseManifestFile(path, text);
     if (!outcome?.ok || !context) continue;
-    const after = fixText(outcome.file, context);
+    const after = fixText(outcome.file, context, declined);
     if (after === outcome.file.text) continue;
-    const resolved = result.findings.filter((f) => f.file === path && f.fix?.kind === "safe");
+    const resolved = fixable.filter((f) => f.file === path);
     fixes.push({
       path,
       before: outcome.file.text,

@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { AnnotationPatch } from "./argocd/kustomize-patches.js";
 import type { ArgoApp } from "./argocd/find-applications.js";
 import { ruleDocsUrl } from "./docs-url.js";
-import { fingerprintOf } from "./fingerprint.js";
+import { digestOf, fingerprintOf } from "./fingerprint.js";
 import { isScalar } from "yaml";
 import { annotationEdits, noEditReason, patchedReason } from "./fix/annotation-edits.js";
 import { replaceScalar } from "./fix/edit-builders.js";
@@ -196,6 +196,7 @@ function toFinding(
       name ?? `#${objectKeyOf(object)}`,
       draft.subject ?? "",
     ),
+    objectDigest: digestOf(file.text.slice(object.node.range?.[0] ?? 0, object.node.range?.[2] ?? 0)),
     objectKey: objectKeyOf(object),
     subject: draft.subject ?? "",
   };

@@ -34,6 +34,11 @@ export interface ScanInput {
   baseFiles?: readonly RepoFile[];
   /** Report only on these files (a push's or pull request's changed files); default: all. */
   targets?: readonly string[];
+  /**
+   * Fingerprints of findings whose fixes `fixRepository` must leave out (a person declined them): they are still
+   * reported.
+   */
+  declinedFixes?: readonly string[];
   /** The rules to run: the adapters pass the registry (src/rules/index.ts); the engine knows no rule by name. */
   rules: readonly RuleModule[];
   /** Called as files are analysed (the CLI draws a progress line on a terminal). */
@@ -65,15 +70,17 @@ export interface FileFix {
 export function fixRepository(input: ScanInput): { result: ScanResult; fixes: FileFix[] } {
   const { result, texts, contexts } = analyse(input);
   const fixes: FileFix[] = [];
-  const paths = [...new Set(result.findings.filter((f) => f.fix?.kind === "safe").map((f) => f.file))].sort();
+  const declined = new Set(input.declinedFixes ?? []);
+  const fixable = result.findings.filter((f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint));
+  const paths = [...new Set(fixable.map((f) => f.file))].sort();
   for (const path of paths) {
     const text = texts.get(path);
     const context = contexts.get(path);
     const outcome = text === undefined ? null : parseManifestFile(path, text);
     if (!outcome?.ok || !context) continue;
-    const after = fixText(outcome.file, context);
+    const after = fixText(outcome.file, context, declined);
     if (after === outcome.file.text) continue;
-    const resolved = result.findings.filter((f) => f.file === path && f.fix?.kind === "safe");
+    const resolved = fixable.filter((f) => f.file === path);
     fixes.push({
       path,
       before: outcome.file.text,

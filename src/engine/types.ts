@@ -56,6 +56,11 @@ export interface Finding {
   noFixReason: string | null;
   /** Stable across commits while the Job and the problem stay the same (SARIF, fix-PR bodies). */
   fingerprint: string;
+  /**
+   * A digest of the source text of the object found at fault: it changes whenever the Job is edited, where the
+   * fingerprint does not. A fix a person declined stays declined only while this is the same.
+   */
+  objectDigest: string;
 }
 
 export interface SkippedFile {

@@ -256,11 +256,17 @@ function lostContent(before: readonly ManifestObject[], after: readonly Manifest
 }
 
 /** Applies safe fixes in passes until none is left (at most MAX_FIX_PASSES). */
-export function fixText(file: ParsedManifestFile, context: FileContext): string {
+export function fixText(
+  file: ParsedManifestFile,
+  context: FileContext,
+  declined: ReadonlySet<string> = new Set(),
+): string {
   let current = file;
   for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
     const findings = verifiedFindings(current, context, []);
-    const edits = findings.flatMap((f) => (f.fix?.kind === "safe" ? [f.fix.edits] : []));
+    const edits = findings.flatMap((f) =>
+      f.fix?.kind === "safe" && !declined.has(f.fingerprint) ? [f.fix.edits] : [],
+    );
     if (edits.length === 0) break;
     // Fixes that touch the same text wait for the next pass, where they are computed again on the new text.
     const taken = takeNonConflicting(edits);
