@@ -29890,7 +29890,10 @@ function scanRepository(input2) {
 function fixRepository(input2) {
   const { result, texts, contexts } = analyse(input2);
   const fixes = [];
-  const declined = new Set(input2.declinedFixes ?? []);
+  const declinedPairs = new Set((input2.declinedFixes ?? []).map((d) => `${d.fingerprint}:${d.objectDigest}`));
+  const declined = new Set(
+    result.findings.filter((f) => declinedPairs.has(`${f.fingerprint}:${f.objectDigest}`)).map((f) => f.fingerprint)
+  );
   const fixable = result.findings.filter((f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint));
   const paths = [...new Set(fixable.map((f) => f.file))].sort();
   for (const path of paths) {

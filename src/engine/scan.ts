@@ -35,10 +35,10 @@ export interface ScanInput {
   /** Report only on these files (a push's or pull request's changed files); default: all. */
   targets?: readonly string[];
   /**
-   * Fingerprints of findings whose fixes `fixRepository` must leave out (a person declined them): they are still
-   * reported.
+   * Fixes a person declined (closed their fix pull request unmerged): `fixRepository` leaves out the fix of each
+   * finding with this fingerprint while its Job is unchanged (same object digest). The findings are still reported.
    */
-  declinedFixes?: readonly string[];
+  declinedFixes?: readonly DeclinedFix[];
   /** The rules to run: the adapters pass the registry (src/rules/index.ts); the engine knows no rule by name. */
   rules: readonly RuleModule[];
   /** Called as files are analysed (the CLI draws a progress line on a terminal). */
@@ -52,6 +52,11 @@ export interface ScanInput {
  */
 export function scanRepository(input: ScanInput): ScanResult {
   return analyse(input).result;
+}
+
+export interface DeclinedFix {
+  fingerprint: string;
+  objectDigest: string;
 }
 
 export interface FileFix {
@@ -70,7 +75,13 @@ export interface FileFix {
 export function fixRepository(input: ScanInput): { result: ScanResult; fixes: FileFix[] } {
   const { result, texts, contexts } = analyse(input);
   const fixes: FileFix[] = [];
-  const declined = new Set(input.declinedFixes ?? []);
+  // Decided once, on the text as it is: a later pass sees the Job already changed by its other fixes.
+  const declinedPairs = new Set((input.declinedFixes ?? []).map((d) => `${d.fingerprint}:${d.objectDigest}`));
+  const declined = new Set(
+    result.findings
+      .filter((f) => declinedPairs.has(`${f.fingerprint}:${f.objectDigest}`))
+      .map((f) => f.fingerprint),
+  );
   const fixable = result.findings.filter((f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint));
   const paths = [...new Set(fixable.map((f) => f.file))].sort();
   for (const path of paths) {

@@ -45,7 +45,7 @@ describe("fixes a person declined (a fix pull request closed unmerged)", () => {
     const declined = fixRepository({
       rules: RULES,
       files: [{ path: "jobs.yaml", content }],
-      declinedFixes: migrate.map((f) => f.fingerprint),
+      declinedFixes: migrate,
     }).fixes;
 
     expect(declined).toHaveLength(1);
@@ -64,11 +64,23 @@ describe("fixes a person declined (a fix pull request closed unmerged)", () => {
     const { fixes, result } = fixRepository({
       rules: RULES,
       files: [{ path: "jobs.yaml", content }],
-      declinedFixes: findings.map((f) => f.fingerprint),
+      declinedFixes: findings,
     });
     expect(fixes).toEqual([]);
     expect(result.findings).toEqual(findings);
   });
+});
+
+it("a declined fix comes back once its Job is edited", () => {
+  const declinedOn = findingsOf(twoJobs("migrate:1"));
+  const content = twoJobs("migrate:2");
+  const { fixes } = fixRepository({
+    rules: RULES,
+    files: [{ path: "jobs.yaml", content }],
+    declinedFixes: declinedOn,
+  });
+  expect(fixes[0]?.resolved.map((f) => f.name)).toContain("db-migrate");
+  expect(fixes[0]?.resolved.map((f) => f.name)).not.toContain("cache-warm");
 });
 
 describe("a finding's object digest", () => {
