@@ -1,10 +1,12 @@
 import type { ApplicationFunction, Context } from "probot";
+import { onFixPullRequestClosed, onFixPullRequestReopened } from "./app/on-fix-pull-request-closed.js";
 import { onFixRequested } from "./app/on-fix-requested.js";
 import { onPush } from "./app/on-push.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested } from "./app/on-rerequest.js";
 import { hasInstallation } from "./app/payloads.js";
 import { workerScanner, type Scanner } from "./app/scanner.js";
 import { applyRequestTimeouts } from "./github/request-timeouts.js";
+import { applySecondaryLimitRetries } from "./github/write-retries.js";
 
 export interface AppOptions {
   /** Runs the engine; by default a pool of worker threads, so that a scan never blocks the webhook server. */
@@ -37,12 +39,15 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       "check_run.requested_action",
       guarded((context) => onFixRequested(context, scanner, appId)),
     );
+    probot.on("pull_request.closed", guarded(onFixPullRequestClosed));
+    probot.on("pull_request.reopened", guarded(onFixPullRequestReopened));
   };
 }
 
 /**
- * What every handler needs first: an installation to act for (deliveries without one are ignored), and a timeout on
- * each GitHub request, so that a GitHub that never answers cannot hold a delivery for ever.
+ * What every handler needs first: an installation to act for (deliveries without one are ignored), a timeout on
+ * each GitHub request, so that a GitHub that never answers cannot hold a delivery for ever, and writes that wait
+ * out GitHub's secondary rate limits.
  */
 function guarded<C extends Context>(handler: (context: C) => Promise<void>): (context: C) => Promise<void> {
   return async (context) => {
@@ -51,6 +56,7 @@ function guarded<C extends Context>(handler: (context: C) => Promise<void>): (co
       return;
     }
     applyRequestTimeouts(context.octokit);
+    applySecondaryLimitRetries(context.octokit);
     await handler(context);
   };
 }

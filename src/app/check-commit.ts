@@ -12,8 +12,14 @@ import {
 } from "../render/check-run.js";
 import { MAX_COMPARE_FILES } from "../render/github-limits.js";
 import { loadRepoConfig } from "./load-config.js";
-import { FIX_PR_ACTION } from "./on-fix-requested.js";
-import { proposeFixes } from "./propose-fixes.js";
+import { FIX_PR_ACTION, UPDATE_FIX_PR_ACTION } from "./on-fix-requested.js";
+import {
+  declinedNote,
+  declinesHolding,
+  fixHistoryOf,
+  proposeFixes,
+  type FixHistory,
+} from "./propose-fixes.js";
 import { isManifest, scanCommit, type CommitScan } from "./scan-commit.js";
 import type { Scanner } from "./scanner.js";
 
@@ -58,7 +64,7 @@ export async function checkCommit(
   }
   if (loaded.ok && !loaded.config.report.checkRun) return;
   let checkRunId: number | null = null;
-  let scanned: { config: Config; scan: CommitScan } | null = null;
+  let scanned: { config: Config; scan: CommitScan; history: FixHistory | null } | null = null;
   try {
     const changes = await commit.changes();
     if (!changes.files.some((file) => isManifest(file.path))) {
@@ -84,6 +90,10 @@ export async function checkCommit(
       { headSha: commit.headSha, baseSha: commit.baseSha, changed: changes.files, repoUrl: commit.repoUrl },
       scanner,
     );
+    const history = await fixHistoryFor(octokit, ref, commit.branch, config);
+    const declines = history ? declinesHolding(scan.result.findings, history) : [];
+    const declined = new Set(declines.map((d) => d.fingerprint));
+    const declinedSaid = declinedNote(declines);
     const report = renderScanReport(scan.result, {
       conclusionOnWarnings: config.report.conclusionOnWarnings,
       changedManifests: scan.changedManifests,
@@ -94,12 +104,15 @@ export async function checkCommit(
             `GitHub's compare lists at most ${MAX_COMPARE_FILES} changed files and this commit changes more: only the manifests among those were scanned.`,
             ...scan.readNotes,
           ],
+      fixNotes: declinedSaid ? [declinedSaid] : [],
     });
-    // The button commits every safe fix of the branch, so it is offered whenever this commit has one.
+    // The button commits every safe fix of the branch, so it is offered whenever this commit has one not declined.
     const offerFix =
-      config.report.fixPullRequest !== "off" && scan.result.findings.some((f) => f.fix?.kind === "safe");
-    await completeCheckRun(octokit, ref, checkRunId, report, offerFix ? [FIX_PR_ACTION] : []);
-    scanned = { config, scan };
+      config.report.fixPullRequest !== "off" &&
+      scan.result.findings.some((f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint));
+    const action = history?.open ? UPDATE_FIX_PR_ACTION : FIX_PR_ACTION;
+    await completeCheckRun(octokit, ref, checkRunId, report, offerFix ? [action] : []);
+    scanned = { config, scan, history };
   } catch (error) {
     // The check run must never be left missing or spinning: the error itself is the report.
     const report = renderInternalErrorReport(error instanceof Error ? error.message : String(error));
@@ -111,7 +124,26 @@ export async function checkCommit(
     ).catch(() => undefined);
     throw error;
   }
-  if (scanned) await keepFixPullRequest(octokit, ref, commit, scanned.config, scanned.scan, scanner);
+  const branch = commit.branch;
+  if (scanned?.history && branch !== null) {
+    const { config, scan, history } = scanned;
+    await keepFixPullRequest(octokit, ref, { ...commit, branch }, config, scan, history, scanner);
+  }
+}
+
+/**
+ * The pull requests of the pushed branch's fix branch (one call), read before the check run completes so that its
+ * button says "Update" when one is open and leaves out declined fixes; null when no fix PR can follow this push.
+ */
+async function fixHistoryFor(
+  octokit: Octokit,
+  ref: RepoRef,
+  branch: string | null,
+  config: Config,
+): Promise<FixHistory | null> {
+  if (branch === null || branch.startsWith(FIX_BRANCH_PREFIX) || config.report.fixPullRequest === "off")
+    return null;
+  return fixHistoryOf(await new FixBranchWriter(octokit, ref).fixPullRequests(fixBranchFor(branch)));
 }
 
 /**
@@ -122,30 +154,27 @@ export async function checkCommit(
 async function keepFixPullRequest(
   octokit: Octokit,
   ref: RepoRef,
-  commit: CommitToCheck,
+  commit: CommitToCheck & { branch: string },
   config: Config,
   scan: CommitScan,
+  history: FixHistory,
   scanner: Scanner,
 ): Promise<void> {
-  const branch = commit.branch;
-  if (branch === null || branch.startsWith(FIX_BRANCH_PREFIX) || config.report.fixPullRequest === "off")
-    return;
-  const writer = new FixBranchWriter(octokit, ref);
-  const existing = await writer.openPullRequest(fixBranchFor(branch));
+  const declined = new Set(declinesHolding(scan.result.findings, history).map((d) => d.fingerprint));
   const auto =
     config.report.fixPullRequest === "auto" &&
-    branch === commit.defaultBranch &&
-    scan.result.findings.some((f) => f.fix?.kind === "safe");
-  if (!existing && !auto) return;
+    commit.branch === commit.defaultBranch &&
+    scan.result.findings.some((f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint));
+  if (!history.open && !auto) return;
   await proposeFixes({
-    writer,
-    baseBranch: branch,
+    writer: new FixBranchWriter(octokit, ref),
+    baseBranch: commit.branch,
     baseSha: commit.headSha,
     snapshot: scan.snapshot,
     repoUrl: commit.repoUrl,
     config,
     scanner,
     requestedBy: null,
-    existing,
+    history,
   });
 }

@@ -16,6 +16,13 @@ export const FIX_PR_ACTION = {
   identifier: "open-fix-pr",
 } as const;
 
+/** The same button when the branch's fix pull request is open already. */
+export const UPDATE_FIX_PR_ACTION = {
+  label: "Update fix PR",
+  description: "Bring the fix pull request up to date",
+  identifier: FIX_PR_ACTION.identifier,
+} as const;
+
 /**
  * "Open fix PR" on a check run: one commit with every safe fix of the branch (what `scan --fix` gives on its
  * current head) on `argocd-job-guard/<branch>`, and one pull request from it, opened or updated. Only someone who

@@ -51,6 +51,20 @@ export const FixRequestPayload = z.object({
   repository,
 });
 
+/** `pull_request.closed` / `reopened`, as far as the app's own fix pull requests need it. */
+export const FixPullRequestEventPayload = z.object({
+  pull_request: z.object({
+    number: z.number(),
+    body: z.string().nullish(),
+    html_url: z.string(),
+    merged: z.boolean().nullish(),
+    head: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }).nullish() }),
+    base: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }) }),
+  }),
+  sender: z.object({ login: z.string().min(1), type: z.string().optional() }),
+  repository,
+});
+
 /** A delivery whose payload lacks what its handler needs; `status` makes the webhook answer 400. */
 export class InvalidPayloadError extends Error {
   readonly status = 400;

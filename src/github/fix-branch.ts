@@ -22,10 +22,33 @@ export interface OpenPullRequest {
   htmlUrl: string;
 }
 
+/** A pull request from the app's branch, open or closed. */
+export interface FixPullRequest extends OpenPullRequest {
+  open: boolean;
+  merged: boolean;
+}
+
+/**
+ * How many of a fix branch's pull requests are read, newest first: enough to hold every recent decline, one call.
+ * A branch gets a new pull request only when the previous one was closed, so older ones are long settled.
+ */
+const FIX_PULL_REQUEST_HISTORY = 30;
+
+/** A repository rule (or branch protection) refused to force-update the app's branch. */
+export class ForceUpdateRefusedError extends Error {
+  constructor(branch: string, cause: unknown) {
+    super(`a repository rule refuses to force-update ${branch}: ${messageOf(cause).trim()}`, { cause });
+    this.name = "ForceUpdateRefusedError";
+  }
+}
+
 /** GitHub's 422 messages that mean "someone (perhaps another replica) got there first": re-read and converge. */
 const REF_EXISTS = /Reference already exists/i;
 const REF_MISSING = /Reference does not exist/i;
 const PR_EXISTS = /A pull request already exists/i;
+/** What GitHub answers when a ruleset or a protected branch refuses a forced ref update. */
+const FORCE_REFUSED =
+  /Repository rule violations|GH013|GH006|protected branch|force.?push|Reference update failed/i;
 
 /**
  * Every write of the fix pull request: a commit made with the Git Data API (so GitHub signs it for the app when
@@ -116,12 +139,60 @@ export class FixBranchWriter {
     const update = () =>
       this.octokit.rest.git.updateRef({ ...this.ref, ref: `heads/${branch}`, sha, force: true });
     try {
-      await (exists ? update() : create());
+      await (exists ? update() : create()).catch(async (error: unknown) => {
+        if (!exists && REF_EXISTS.test(messageOf(error))) await update();
+        else if (exists && REF_MISSING.test(messageOf(error))) await create();
+        else throw error;
+      });
     } catch (error) {
-      if (!exists && REF_EXISTS.test(messageOf(error))) await update();
-      else if (exists && REF_MISSING.test(messageOf(error))) await create();
-      else throw error;
+      const status = statusOf(error);
+      if ((status === 422 || status === 403) && FORCE_REFUSED.test(messageOf(error)))
+        throw new ForceUpdateRefusedError(branch, error);
+      throw error;
     }
+  }
+
+  /**
+   * Deletes the app's branch and creates it again at `sha`: for a repository whose rules refuse force updates but
+   * let the app delete and create its own branch. Deleting it closes the pull requests from it.
+   */
+  async recreateBranch(branch: string, sha: string): Promise<void> {
+    if (!branch.startsWith(FIX_BRANCH_PREFIX))
+      throw new Error(`refusing to write ${branch}: not a fix branch`);
+    await this.deleteBranch(branch);
+    await this.pointBranch(branch, sha, false);
+  }
+
+  /** The pull requests from the app's branch, newest first: the open one (at most one) and the closed ones. */
+  async fixPullRequests(branch: string): Promise<FixPullRequest[]> {
+    const { data } = await this.octokit.rest.pulls.list({
+      ...this.ref,
+      head: `${this.ref.owner}:${branch}`,
+      state: "all",
+      sort: "created",
+      direction: "desc",
+      per_page: FIX_PULL_REQUEST_HISTORY,
+    });
+    return data.map((pull) => ({
+      number: pull.number,
+      body: pull.body,
+      htmlUrl: pull.html_url,
+      open: pull.state === "open",
+      merged: pull.merged_at !== null,
+    }));
+  }
+
+  /** Replaces a pull request's body (the app edits only its hidden record there). */
+  async editBody(pull: OpenPullRequest, body: string): Promise<void> {
+    await this.octokit.rest.pulls.update({ ...this.ref, pull_number: pull.number, body });
+  }
+
+  async comment(pull: OpenPullRequest, body: string): Promise<void> {
+    await this.octokit.rest.issues.createComment({ ...this.ref, issue_number: pull.number, body });
+  }
+
+  async close(pull: OpenPullRequest): Promise<void> {
+    await this.octokit.rest.pulls.update({ ...this.ref, pull_number: pull.number, state: "closed" });
   }
 
   /** The open pull request from the app's branch, if any. */
@@ -170,8 +241,14 @@ export class FixBranchWriter {
   async closeAsFixed(pull: OpenPullRequest, branch: string, reason: string): Promise<void> {
     if (!branch.startsWith(FIX_BRANCH_PREFIX))
       throw new Error(`refusing to delete ${branch}: not a fix branch`);
-    await this.octokit.rest.issues.createComment({ ...this.ref, issue_number: pull.number, body: reason });
-    await this.octokit.rest.pulls.update({ ...this.ref, pull_number: pull.number, state: "closed" });
+    await this.comment(pull, reason);
+    await this.close(pull);
+    await this.deleteBranch(branch);
+  }
+
+  private async deleteBranch(branch: string): Promise<void> {
+    if (!branch.startsWith(FIX_BRANCH_PREFIX))
+      throw new Error(`refusing to delete ${branch}: not a fix branch`);
     try {
       await this.octokit.rest.git.deleteRef({ ...this.ref, ref: `heads/${branch}` });
     } catch (error) {

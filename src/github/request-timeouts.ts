@@ -9,6 +9,8 @@ type Octokit = InstanceType<typeof ProbotOctokit>;
 export const REQUEST_TIMEOUT_MS = 60_000;
 
 const withTimeouts = new WeakSet<object>();
+/** The signals this module made, as opposed to a caller's own (which are never replaced). */
+const timeoutSignals = new WeakSet<AbortSignal>();
 
 /**
  * Gives every request of this client a timeout, unless it brings its own signal. It must be a `before` hook that
@@ -22,7 +24,23 @@ export function applyRequestTimeouts(octokit: Octokit, timeoutMs = REQUEST_TIMEO
   octokit.hook.before("request", (options) => {
     const requestOptions = (options.request ?? {}) as { signal?: AbortSignal };
     if (requestOptions.signal) return;
-    options.request = { ...requestOptions, signal: AbortSignal.timeout(timeoutMs) };
+    options.request = { ...requestOptions, signal: timeoutSignal(timeoutMs) };
   });
   return octokit;
+}
+
+/**
+ * Gives a request about to be sent again after a long wait (a secondary rate limit) a fresh timeout, when its
+ * timeout was this module's: the wait must not count against the request.
+ */
+export function renewRequestTimeout(options: { request?: unknown }, timeoutMs = REQUEST_TIMEOUT_MS): void {
+  const requestOptions = (options.request ?? {}) as { signal?: AbortSignal };
+  if (requestOptions.signal && timeoutSignals.has(requestOptions.signal))
+    options.request = { ...requestOptions, signal: timeoutSignal(timeoutMs) };
+}
+
+function timeoutSignal(timeoutMs: number): AbortSignal {
+  const signal = AbortSignal.timeout(timeoutMs);
+  timeoutSignals.add(signal);
+  return signal;
 }

@@ -37,6 +37,8 @@ export interface ScanReportOptions {
   diffAware: boolean;
   /** How the commit was read, when not as a checkout would be (the archive failed, a listing was cut). */
   readNotes?: readonly string[];
+  /** What the App says about the branch's fix pull request (fixes declined). */
+  fixNotes?: readonly string[];
 }
 
 /** The check run for a scanned commit: conclusion, title with counts, markdown summary, one annotation per finding. */
@@ -62,6 +64,11 @@ export function renderScanReport(result: ScanResult, options: ScanReportOptions)
   if (options.readNotes && options.readNotes.length > 0) {
     sections.push(
       `### How this commit was read\n\n${options.readNotes.map((n) => `- ${escapeMarkdown(n)}`).join("\n")}`,
+    );
+  }
+  if (options.fixNotes && options.fixNotes.length > 0) {
+    sections.push(
+      `### Fix pull request\n\n${options.fixNotes.map((n) => `- ${escapeMarkdown(n)}`).join("\n")}`,
     );
   }
   if (result.files.skipped.length > 0) {

@@ -16,8 +16,10 @@ import {
   createTestProbot,
   examplePayload,
   mockArchive,
+  mockFixPullRequests,
   mockInstallationToken,
   setUpNock,
+  type ListedPull,
   tearDownNock,
 } from "../helpers/github-mock.js";
 
@@ -108,11 +110,8 @@ describe("the Open fix PR button", () => {
     mockArchive(api, `${OWNER}/${REPO}`, BASE, files);
   }
 
-  function mockFixBranch(api: nock.Scope, head: string | null, pull: Record<string, unknown> | null): void {
-    api
-      .get(`${REPO_PATH}/pulls`)
-      .query({ head: `${OWNER}:argocd-job-guard/main`, state: "open", per_page: "1" })
-      .reply(200, pull ? [pull] : []);
+  function mockFixBranch(api: nock.Scope, head: string | null, pull: ListedPull | null): void {
+    mockFixPullRequests(api, `${OWNER}/${REPO}`, "main", pull ? [pull] : []);
     const ref = api.get(`${REPO_PATH}/git/ref/heads%2Fargocd-job-guard%2Fmain`);
     if (head === null) ref.reply(404, { message: "Not Found" });
     else ref.reply(200, { object: { sha: head } });
@@ -249,16 +248,39 @@ describe("the Open fix PR button", () => {
     expect(writes.map((w) => w.path)).toEqual(["blobs", "trees"]);
   });
 
-  it("never rewrites a fix branch someone else pushed to, and says so", async () => {
+  it("never rewrites a fix branch someone else pushed to, and says so once on the PR", async () => {
+    const foreign = "1".repeat(40);
+    const ours = "2".repeat(40);
+    const body = `text\n\n<!-- argocd-job-guard:fix-pr {"head":"${ours}","fingerprints":[],"digests":{}} -->`;
     const api = scope();
     mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
-    mockFixBranch(api, "1".repeat(40), {
-      number: 7,
-      body: `<!-- argocd-job-guard:fix-pr {"head":"${"2".repeat(40)}","fingerprints":[]} -->`,
-      html_url: "u",
-    });
+    mockFixBranch(api, foreign, { number: 7, body, html_url: "u" });
+    api.post(`${REPO_PATH}/issues/7/comments`, capture("POST", "comments")).reply(201, {});
+    api.patch(`${REPO_PATH}/pulls/7`, capture("PATCH", "pulls")).reply(200, {});
 
     await probot.receive({ id: "f4", name: "check_run", payload: buttonPayload() as never });
+
+    expect(notes[0]).toContain("Someone else has pushed to `argocd-job-guard/main`");
+    expect(writes.map((w) => `${w.method} ${w.path}`)).toEqual(["POST comments", "PATCH pulls"]);
+    expect(writes[0]?.body.body).toContain(`pushed ${foreign.slice(0, 7)} to \`argocd-job-guard/main\``);
+    const edited = writes[1]?.body.body as string;
+    expect(edited.startsWith("text\n\n")).toBe(true);
+    expect(readFixPullRequestRecord(edited)).toEqual({
+      head: ours,
+      fingerprints: [],
+      digests: {},
+      foreignHead: foreign,
+    });
+  });
+
+  it("says it only once: a later press with the same foreign commit writes nothing", async () => {
+    const foreign = "1".repeat(40);
+    const body = `<!-- argocd-job-guard:fix-pr {"head":"${"2".repeat(40)}","fingerprints":[],"digests":{},"foreignHead":"${foreign}"} -->`;
+    const api = scope();
+    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    mockFixBranch(api, foreign, { number: 7, body, html_url: "u" });
+
+    await probot.receive({ id: "f4b", name: "check_run", payload: buttonPayload() as never });
 
     expect(notes[0]).toContain("Someone else has pushed to `argocd-job-guard/main`");
     expect(writes).toEqual([]);
@@ -278,6 +300,7 @@ describe("the Open fix PR button", () => {
       message: "Validation Failed",
       errors: [{ message: "A pull request already exists for example-org:argocd-job-guard/main." }],
     });
+    // The race's re-read asks only for the open one.
     api
       .get(`${REPO_PATH}/pulls`)
       .query({ head: `${OWNER}:argocd-job-guard/main`, state: "open", per_page: "1" })
@@ -442,16 +465,13 @@ describe("a push and the fix pull request", () => {
   it("updates the branch's open fix PR when the fixes changed", async () => {
     const old = "7".repeat(40);
     const { api, event } = pushTo("release", null);
-    api
-      .get(`${REPO_PATH}/pulls`)
-      .query({ head: `${OWNER}:argocd-job-guard/release`, state: "open", per_page: "1" })
-      .reply(200, [
-        {
-          number: 3,
-          body: `<!-- argocd-job-guard:fix-pr {"head":"${old}","fingerprints":[]} -->`,
-          html_url: "u3",
-        },
-      ]);
+    mockFixPullRequests(api, `${OWNER}/${REPO}`, "release", [
+      {
+        number: 3,
+        body: `<!-- argocd-job-guard:fix-pr {"head":"${old}","fingerprints":[]} -->`,
+        html_url: "u3",
+      },
+    ]);
     api.get(`${REPO_PATH}/git/ref/heads%2Fargocd-job-guard%2Frelease`).reply(200, { object: { sha: old } });
     mockNewCommit(api);
     api
@@ -478,10 +498,7 @@ describe("a push and the fix pull request", () => {
 
   it("with fixPullRequest: auto, a push to the default branch opens the fix PR without a press", async () => {
     const { api, event } = pushTo("main", "report:\n  fixPullRequest: auto\n");
-    api
-      .get(`${REPO_PATH}/pulls`)
-      .query({ head: `${OWNER}:argocd-job-guard/main`, state: "open", per_page: "1" })
-      .reply(200, []);
+    mockFixPullRequests(api, `${OWNER}/${REPO}`, "main", []);
     api.get(`${REPO_PATH}/git/ref/heads%2Fargocd-job-guard%2Fmain`).reply(404, { message: "Not Found" });
     mockNewCommit(api);
     api.post(`${REPO_PATH}/git/refs`).reply(201, {});
@@ -499,10 +516,7 @@ describe("a push and the fix pull request", () => {
 
   it("a push to another branch with no fix PR opens none: only the lookup", async () => {
     const { api, event } = pushTo("feature", "report:\n  fixPullRequest: auto\n");
-    api
-      .get(`${REPO_PATH}/pulls`)
-      .query({ head: `${OWNER}:argocd-job-guard/feature`, state: "open", per_page: "1" })
-      .reply(200, []);
+    mockFixPullRequests(api, `${OWNER}/${REPO}`, "feature", []);
 
     await probot.receive(event as never);
   });

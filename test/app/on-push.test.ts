@@ -8,8 +8,10 @@ import {
   INSTALLATION_ID,
   createTestProbot,
   encodeBlob,
+  fixPullsQuery,
   examplePayload,
   mockArchive,
+  mockFixPullRequests,
   mockInstallationToken,
   recordRequests,
   setUpNock,
@@ -118,7 +120,7 @@ describe("push", () => {
     if (updates > 0)
       scope
         .get(`/repos/${OWNER}/${REPO}/pulls`)
-        .query({ head: `${OWNER}:argocd-job-guard/master`, state: "open", per_page: "1" })
+        .query(fixPullsQuery(OWNER, "master"))
         .optionally()
         .reply(200, []);
     if (updates > 0)
@@ -353,7 +355,7 @@ describe("push", () => {
               `GET /repos/${OWNER}/${REPO}/tarball/${BEFORE}`,
               `GET /${OWNER}/${REPO}/legacy.tar.gz/${BEFORE}?token=archive-token`,
             ]),
-        `GET /repos/${OWNER}/${REPO}/pulls?head=${OWNER}%3Aargocd-job-guard%2Fmaster&state=open&per_page=1`,
+        `GET /repos/${OWNER}/${REPO}/pulls?head=${OWNER}%3Aargocd-job-guard%2Fmaster&state=all&sort=created&direction=desc&per_page=30`,
       ]);
       const run = checkRuns[0] as { output: { title: string; annotations: { path: string }[] } };
       expect(run.output.title).toBe(`${count} error${count === 1 ? "" : "s"}`);
@@ -485,6 +487,7 @@ describe("push", () => {
     mockNoConfig(scope);
     mockCommit(scope, AFTER, { "apps/migrate.yaml": job("db-migrate", "app:1.0") });
     captureCheckRuns(scope);
+    mockFixPullRequests(scope, `${OWNER}/${REPO}`, "master", []);
     const completions: Record<string, unknown>[] = [];
     scope
       .patch(`/repos/${OWNER}/${REPO}/check-runs/42`, (body: Record<string, unknown>) => {

@@ -111,3 +111,40 @@ export function recordRequests(scopes: readonly nock.Scope[]): string[] {
     });
   return requests;
 }
+
+/** A pull request from a fix branch as GitHub lists it; open and unmerged unless said otherwise. */
+export interface ListedPull {
+  number: number;
+  body: string | null;
+  html_url: string;
+  state?: "open" | "closed";
+  merged_at?: string | null;
+}
+
+/** The query of the app's one look-up of a fix branch's pull requests (open and closed, newest first). */
+export function fixPullsQuery(owner: string, baseBranch: string): Record<string, string> {
+  return {
+    head: `${owner}:argocd-job-guard/${baseBranch}`,
+    state: "all",
+    sort: "created",
+    direction: "desc",
+    per_page: "30",
+  };
+}
+
+/** Answers that look-up for `owner/repo` with these pull requests. */
+export function mockFixPullRequests(
+  scope: nock.Scope,
+  repoPath: string,
+  baseBranch: string,
+  pulls: readonly ListedPull[],
+): nock.Interceptor {
+  const interceptor = scope
+    .get(`/repos/${repoPath}/pulls`)
+    .query(fixPullsQuery(repoPath.split("/")[0] ?? "", baseBranch));
+  interceptor.reply(
+    200,
+    pulls.map((pull) => ({ state: "open", merged_at: null, ...pull })),
+  );
+  return interceptor;
+}

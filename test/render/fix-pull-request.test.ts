@@ -2,7 +2,11 @@ import { describe, expect, it } from "@jest/globals";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixRepository } from "../../src/engine/scan.js";
-import { readFixPullRequestRecord, renderFixPullRequest } from "../../src/render/fix-pull-request.js";
+import {
+  withFixPullRequestRecord,
+  readFixPullRequestRecord,
+  renderFixPullRequest,
+} from "../../src/render/fix-pull-request.js";
 import { RULES } from "../../src/rules/index.js";
 
 const GOLDEN = join(import.meta.dirname, "..", "fixtures", "render", "fix-pull-request.md");
@@ -55,12 +59,27 @@ describe("the fix pull request's text", () => {
     expect(text.title).toBe("Fix 3 Argo CD Jobs that would fail to sync");
   });
 
-  it("records the commit and each finding's fingerprint, read back from the body", () => {
+  it("records the commit, each finding's fingerprint and its Job's digest, read back from the body", () => {
     expect(readFixPullRequestRecord(text.body)).toEqual({
       head: "d".repeat(40),
       fingerprints: [...new Set(findings.map((f) => f.fingerprint))].sort(),
+      digests: Object.fromEntries(findings.map((f) => [f.fingerprint, f.objectDigest])),
     });
     expect(readFixPullRequestRecord("a body a person rewrote")).toBeNull();
     expect(readFixPullRequestRecord("<!-- argocd-job-guard:fix-pr {not json} -->")).toBeNull();
+  });
+
+  it("replaces only the record when the app edits a body, whatever a person wrote around it", () => {
+    const edited = `A person's words.\n\n${text.body}\n\nMore words.`;
+    const record = { ...readFixPullRequestRecord(text.body)!, declinedBy: "alice" };
+
+    const rewritten = withFixPullRequestRecord(edited, record);
+
+    expect(readFixPullRequestRecord(rewritten)).toEqual(record);
+    expect(rewritten.replace(/<!-- argocd-job-guard:fix-pr .* -->/, "")).toBe(
+      edited.replace(/<!-- argocd-job-guard:fix-pr .* -->/, ""),
+    );
+    // A body whose record a person deleted gets it back at the end.
+    expect(readFixPullRequestRecord(withFixPullRequestRecord("just text", record))).toEqual(record);
   });
 });
