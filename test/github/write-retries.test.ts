@@ -23,12 +23,11 @@ function client() {
   const waits: number[] = [];
   const octokit = new ProbotOctokit({ auth: "t", retry: { enabled: false }, throttle: { enabled: false } });
   applyRequestTimeouts(octokit);
-  applySecondaryLimitRetries(octokit, async (ms) => {
+  applySecondaryLimitRetries(octokit, (ms) => {
     waits.push(ms);
+    return Promise.resolve();
   });
-  applySecondaryLimitRetries(octokit, async () => {
-    throw new Error("applied twice");
-  });
+  applySecondaryLimitRetries(octokit, () => Promise.reject(new Error("applied twice")));
   return { octokit, waits };
 }
 
