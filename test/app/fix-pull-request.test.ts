@@ -4,9 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import type { Probot } from "probot";
-import { FIX_PR_ACTION } from "../../src/app/on-fix-requested.js";
+import { FIX_PR_ACTION, UPDATE_FIX_PR_ACTION } from "../../src/app/on-fix-requested.js";
 import { runCli } from "../../src/cli/main.js";
-import { readFixPullRequestRecord } from "../../src/render/fix-pull-request.js";
+import { scanRepository } from "../../src/engine/scan.js";
+import {
+  readFixPullRequestRecord,
+  renderFixPullRequest,
+  withFixPullRequestRecord,
+} from "../../src/render/fix-pull-request.js";
+import { RULES } from "../../src/rules/index.js";
 import { tarballOf, tarballOfDirectory } from "../helpers/archive.js";
 import { recordingIo } from "../helpers/cli-io.js";
 import {
@@ -286,6 +292,46 @@ describe("the Open fix PR button", () => {
     expect(writes).toEqual([]);
   });
 
+  it("replaces the PR when a repository rule refuses to force-update its branch: branch recreated, old PR closed with a link", async () => {
+    const ours = "2".repeat(40);
+    const body = `<!-- argocd-job-guard:fix-pr {"head":"${ours}","fingerprints":[],"digests":{}} -->`;
+    const api = scope();
+    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    mockFixBranch(api, ours, { number: 7, body, html_url: "u7" });
+    mockCommitWrites(api);
+    api
+      .get(`${REPO_PATH}/git/commits/${ours}`)
+      .reply(200, { tree: { sha: "6".repeat(40) }, parents: [{ sha: BASE }] });
+    api.post(`${REPO_PATH}/git/commits`).reply(201, { sha: NEW_COMMIT });
+    api.patch(`${REPO_PATH}/git/refs/heads%2Fargocd-job-guard%2Fmain`).reply(422, {
+      message: "Repository rule violations found\n\nCannot force-push to this branch\n\n",
+    });
+    api.delete(`${REPO_PATH}/git/refs/heads%2Fargocd-job-guard%2Fmain`).reply(204);
+    api.post(`${REPO_PATH}/git/refs`, capture("POST", "refs")).reply(201, {});
+    api
+      .post(`${REPO_PATH}/pulls`, capture("POST", "pulls"))
+      .reply(201, { number: 9, body: "", html_url: "u9" });
+    api.post(`${REPO_PATH}/issues/7/comments`, capture("POST", "comments")).reply(201, {});
+    api.patch(`${REPO_PATH}/pulls/7`, capture("PATCH", "pulls")).reply(200, {});
+
+    await probot.receive({ id: "f4c", name: "check_run", payload: buttonPayload() as never });
+
+    expect(writes.map((w) => `${w.method} ${w.path}`)).toEqual([
+      "POST blobs",
+      "POST trees",
+      "POST refs",
+      "POST pulls",
+      "POST comments",
+      "PATCH pulls",
+    ]);
+    expect(writes[2]?.body).toEqual({ ref: "refs/heads/argocd-job-guard/main", sha: NEW_COMMIT });
+    expect(writes[4]?.body.body).toMatch(/^Replaced by #9: a repository rule refuses to force-update/);
+    expect(writes[5]?.body).toEqual({ state: "closed" });
+    expect(notes).toEqual([
+      "> Fix pull request #9 opened in place of #7 (a repository rule refuses to force-update `argocd-job-guard/main`) by @alice: u9",
+    ]);
+  });
+
   it("converges when another delivery created the branch and the PR first", async () => {
     const api = scope();
     mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
@@ -408,17 +454,19 @@ describe("a push and the fix pull request", () => {
   const BEFORE = "8".repeat(40);
   let probot: Probot;
   let writes: { path: string; body: Record<string, unknown> }[];
+  let completed: { actions?: unknown[]; output: { summary: string } }[];
 
   beforeEach(() => {
     setUpNock();
     probot = createTestProbot();
     writes = [];
+    completed = [];
   });
   afterEach(() => {
     expect(tearDownNock()).toEqual([]);
   });
 
-  function pushTo(branch: string, config: string | null) {
+  function pushTo(branch: string, config: string | null, jobText = PLAIN_JOB) {
     const payload = examplePayload(
       "push",
       (p) => p.ref === "refs/heads/master" && p.installation !== undefined,
@@ -428,9 +476,14 @@ describe("a push and the fix pull request", () => {
       api.get(`${REPO_PATH}/contents/.github%2Fargocd-job-guard.yml`).reply(404);
       api.get(`/repos/${OWNER}/.github/contents/.github%2Fargocd-job-guard.yml`).reply(404);
     } else api.get(`${REPO_PATH}/contents/.github%2Fargocd-job-guard.yml`).reply(200, config);
-    mockArchive(api, `${OWNER}/${REPO}`, HEAD, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    mockArchive(api, `${OWNER}/${REPO}`, HEAD, tarballOf({ "apps/job.yaml": jobText }));
     api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 5 });
-    api.patch(`${REPO_PATH}/check-runs/5`).reply(200, { id: 5 });
+    api
+      .patch(`${REPO_PATH}/check-runs/5`, (body: (typeof completed)[number]) => {
+        completed.push(body);
+        return true;
+      })
+      .reply(200, { id: 5 });
     const event = {
       id: "p1",
       name: "push",
@@ -519,5 +572,211 @@ describe("a push and the fix pull request", () => {
     mockFixPullRequests(api, `${OWNER}/${REPO}`, "feature", []);
 
     await probot.receive(event as never);
+  });
+
+  /** A fix PR of `main`, closed by a person unmerged, recording the fixes of `jobText`'s findings. */
+  function declinedPull(jobText: string): ListedPull {
+    const findings = scanRepository({
+      rules: RULES,
+      files: [{ path: "apps/job.yaml", content: jobText }],
+    }).findings.filter((f) => f.fix?.kind === "safe");
+    const { body } = renderFixPullRequest(findings, {
+      baseBranch: "main",
+      baseSha: BEFORE,
+      head: "7".repeat(40),
+      notCommitted: [],
+    });
+    const record = readFixPullRequestRecord(body)!;
+    return {
+      number: 12,
+      state: "closed",
+      merged_at: null,
+      html_url: "u12",
+      body: withFixPullRequestRecord(body, { ...record, declinedBy: "bob" }),
+    };
+  }
+
+  it("offers 'Update fix PR' when the branch's fix PR is open", async () => {
+    const old = "7".repeat(40);
+    const { api, event } = pushTo("release", null);
+    const body = `<!-- argocd-job-guard:fix-pr {"head":"${old}","fingerprints":[],"digests":{}} -->`;
+    mockFixPullRequests(api, `${OWNER}/${REPO}`, "release", [{ number: 3, body, html_url: "u3" }]);
+    api.get(`${REPO_PATH}/git/ref/heads%2Fargocd-job-guard%2Frelease`).reply(200, { object: { sha: old } });
+    // The fixes did not change: the tree is built, found equal to the PR's, and nothing is written.
+    api.get(`${REPO_PATH}/git/commits/${HEAD}`).reply(200, { tree: { sha: BASE_TREE }, parents: [] });
+    api.get(`${REPO_PATH}/git/trees/${BASE_TREE}`).query({ recursive: "true" }).reply(200, { tree: [] });
+    api.post(`${REPO_PATH}/git/blobs`).reply(201, { sha: "e".repeat(40) });
+    api.post(`${REPO_PATH}/git/trees`).reply(201, { sha: NEW_TREE });
+    api
+      .get(`${REPO_PATH}/git/commits/${old}`)
+      .reply(200, { tree: { sha: NEW_TREE }, parents: [{ sha: HEAD }] });
+
+    await probot.receive(event as never);
+
+    expect(completed[0]?.actions).toEqual([UPDATE_FIX_PR_ACTION]);
+    expect(writes).toEqual([]);
+  });
+
+  it("a fix PR a person closed unmerged keeps its fixes from coming back: no button, no auto PR, and the check run says why", async () => {
+    const { api, event } = pushTo("main", "report:\n  fixPullRequest: auto\n");
+    mockFixPullRequests(api, `${OWNER}/${REPO}`, "main", [declinedPull(PLAIN_JOB)]);
+
+    await probot.receive(event as never);
+
+    expect(completed[0]?.actions).toBeUndefined();
+    expect(completed[0]?.output.summary).toContain(
+      "The fix of 1 finding was declined in #12 (closed by @bob): not proposed again while those Jobs stay as they are.",
+    );
+    expect(writes).toEqual([]);
+  });
+
+  it("once the declined Job changes, its fix is proposed again", async () => {
+    const edited = PLAIN_JOB.replace("app:1.0", "app:2.0");
+    const { api, event } = pushTo("main", "report:\n  fixPullRequest: auto\n", edited);
+    mockFixPullRequests(api, `${OWNER}/${REPO}`, "main", [declinedPull(PLAIN_JOB)]);
+    // The declined PR's branch is still there, at the commit the app made: the app may move it.
+    api
+      .get(`${REPO_PATH}/git/ref/heads%2Fargocd-job-guard%2Fmain`)
+      .reply(200, { object: { sha: "7".repeat(40) } });
+    mockNewCommit(api);
+    api
+      .patch(`${REPO_PATH}/git/refs/heads%2Fargocd-job-guard%2Fmain`, (body: Record<string, unknown>) => {
+        writes.push({ path: "refs", body });
+        return true;
+      })
+      .reply(200, {});
+    api
+      .post(`${REPO_PATH}/pulls`, (body: Record<string, unknown>) => {
+        writes.push({ path: "pulls", body });
+        return true;
+      })
+      .reply(201, { number: 13, body: "", html_url: "u13" });
+
+    await probot.receive(event as never);
+
+    expect(completed[0]?.actions).toEqual([FIX_PR_ACTION]);
+    expect(writes.map((w) => w.path)).toEqual(["refs", "pulls"]);
+  });
+});
+
+describe("a person closing the fix pull request", () => {
+  let probot: Probot;
+  let writes: { method: string; path: string; body: Record<string, unknown> }[];
+  const OURS = "2".repeat(40);
+  const RECORD_BODY = `The app's text.\n\n<!-- argocd-job-guard:fix-pr {"head":"${OURS}","fingerprints":["f1","f2"],"digests":{"f1":"d1","f2":"d2"}} -->`;
+
+  beforeEach(() => {
+    setUpNock();
+    probot = createTestProbot();
+    writes = [];
+  });
+  afterEach(() => {
+    expect(tearDownNock()).toEqual([]);
+  });
+
+  function pullRequestEvent(
+    action: "closed" | "reopened",
+    overrides: {
+      merged?: boolean;
+      sender?: { login: string; type: string };
+      body?: string;
+      head?: string;
+    } = {},
+  ) {
+    const payload = examplePayload("pull_request", (p) => p.action === action);
+    const pull = payload.pull_request as Record<string, unknown>;
+    const repository = {
+      ...(payload.repository as object),
+      name: REPO,
+      owner: { login: OWNER },
+      full_name: `${OWNER}/${REPO}`,
+      html_url: `https://github.com/${OWNER}/${REPO}`,
+      default_branch: "main",
+    };
+    return {
+      id: `pr-${action}`,
+      name: "pull_request",
+      payload: {
+        ...payload,
+        installation: { id: INSTALLATION_ID },
+        repository,
+        sender: overrides.sender ?? { login: "bob", type: "User" },
+        pull_request: {
+          ...pull,
+          number: 12,
+          body: overrides.body ?? RECORD_BODY,
+          merged: overrides.merged ?? false,
+          head: { ref: overrides.head ?? "argocd-job-guard/main", repo: { full_name: `${OWNER}/${REPO}` } },
+          base: { ref: "main", repo: { full_name: `${OWNER}/${REPO}` } },
+        },
+      },
+    };
+  }
+
+  function mockWrites(api: nock.Scope): void {
+    api
+      .patch(`${REPO_PATH}/pulls/12`, (body: Record<string, unknown>) => {
+        writes.push({ method: "PATCH", path: "pulls", body });
+        return true;
+      })
+      .reply(200, {});
+    api
+      .post(`${REPO_PATH}/issues/12/comments`, (body: Record<string, unknown>) => {
+        writes.push({ method: "POST", path: "comments", body });
+        return true;
+      })
+      .reply(201, {});
+  }
+
+  it("records the decline in the PR's body, keeping its text, and says once what it means and how to undo it", async () => {
+    mockWrites(mockInstallationToken(nock(API)));
+
+    await probot.receive(pullRequestEvent("closed") as never);
+
+    const edited = writes[0]?.body.body as string;
+    expect(edited.startsWith("The app's text.\n\n")).toBe(true);
+    expect(readFixPullRequestRecord(edited)).toEqual({
+      head: OURS,
+      fingerprints: ["f1", "f2"],
+      digests: { f1: "d1", f2: "d2" },
+      declinedBy: "bob",
+    });
+    const comment = writes[1]?.body.body as string;
+    expect(comment).toMatch(/^@bob closed this pull request without merging it/);
+    expect(comment).toContain(
+      "will not propose these 2 fixes for `main` again while the Jobs stay as they are",
+    );
+    expect(comment).toContain("Reopen this pull request");
+  });
+
+  it("a merge, the app's own close, a redelivery and a pull request that is not the app's change nothing", async () => {
+    mockInstallationToken(nock(API));
+    const declined = RECORD_BODY.replace('"digests"', '"declinedBy":"bob","digests"');
+
+    await probot.receive(pullRequestEvent("closed", { merged: true }) as never);
+    await probot.receive(
+      pullRequestEvent("closed", { sender: { login: "argocd-job-guard[bot]", type: "Bot" } }) as never,
+    );
+    await probot.receive(pullRequestEvent("closed", { body: declined }) as never);
+    await probot.receive(pullRequestEvent("closed", { head: "feature" }) as never);
+    await probot.receive(pullRequestEvent("closed", { body: "A person's own pull request." }) as never);
+
+    expect(writes).toEqual([]);
+    nock.cleanAll();
+  });
+
+  it("reopening takes the decline back", async () => {
+    mockInstallationToken(nock(API))
+      .patch(`${REPO_PATH}/pulls/12`, (body: Record<string, unknown>) => {
+        writes.push({ method: "PATCH", path: "pulls", body });
+        return true;
+      })
+      .reply(200, {});
+    const declined = RECORD_BODY.replace('"digests"', '"declinedBy":"bob","digests"');
+
+    await probot.receive(pullRequestEvent("reopened", { body: declined }) as never);
+
+    expect(readFixPullRequestRecord(writes[0]?.body.body as string)?.declinedBy).toBeUndefined();
+    expect(readFixPullRequestRecord(writes[0]?.body.body as string)?.head).toBe(OURS);
   });
 });
