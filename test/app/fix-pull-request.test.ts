@@ -1,5 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
@@ -52,7 +63,25 @@ spec:
           image: app:1.0
 `;
 
-function buttonPayload(overrides: { sender?: string; identifier?: string; branch?: string | null } = {}) {
+/** Every file under `root`, relative, with `/`. */
+function listFiles(root: string, prefix = ""): string[] {
+  return readdirSync(join(root, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? listFiles(root, path) : entry.isFile() ? [path] : [];
+  });
+}
+
+/** The corpus is read-only on disk; its copy must be writable for `--fix`. */
+function chmodTree(root: string): void {
+  for (const path of listFiles(root)) {
+    const file = join(root, path);
+    chmodSync(file, statSync(file).mode | 0o200);
+  }
+}
+
+function buttonPayload(
+  overrides: { sender?: string; identifier?: string; branch?: string | null; htmlUrl?: string } = {},
+) {
   const payload = examplePayload("check_run", (p) => p.action === "requested_action");
   const checkRun = payload.check_run as Record<string, unknown>;
   return {
@@ -62,7 +91,7 @@ function buttonPayload(overrides: { sender?: string; identifier?: string; branch
       ...(payload.repository as object),
       name: REPO,
       owner: { login: OWNER },
-      html_url: `https://github.com/${OWNER}/${REPO}`,
+      html_url: overrides.htmlUrl ?? `https://github.com/${OWNER}/${REPO}`,
       default_branch: "main",
     },
     sender: { login: overrides.sender ?? "alice" },
@@ -223,6 +252,66 @@ describe("the Open fix PR button", () => {
       "> Fix pull request #7 opened by @alice: https://github.com/example-org/gitops-repo/pull/7",
     ]);
   });
+
+  /** A repository whose files are awkward bytes: CRLF lines, a byte-order mark, no newline at the end. */
+  function awkwardRepository(): string {
+    const root = mkdtempSync(join(tmpdir(), "awkward-"));
+    mkdirSync(join(root, "apps"));
+    writeFileSync(join(root, "apps", "crlf.yaml"), PLAIN_JOB.replace(/\n/g, "\r\n"));
+    writeFileSync(join(root, "apps", "bom.yaml"), `\uFEFF${PLAIN_JOB.replace("db-migrate", "bom-migrate")}`);
+    writeFileSync(join(root, "apps", "no-newline.yaml"), PLAIN_JOB.replace("db-migrate", "tail").trimEnd());
+    return root;
+  }
+
+  const CORPUS = join(import.meta.dirname, "..", "..", "..", "shared", "corpus");
+  const fixedRepositories: [string, () => string, string][] = [
+    ["awkward bytes", awkwardRepository, `https://github.com/${OWNER}/${REPO}`],
+    ...["ibm-mas__gitops", "argoproj__argo-cd", "redhat-cop__gitops-catalog"]
+      .filter((name) => existsSync(join(CORPUS, name)))
+      .map((name): [string, () => string, string] => [
+        `corpus/${name}`,
+        () => join(CORPUS, name),
+        `https://github.com/${name.replace("__", "/")}`,
+      ]),
+  ];
+
+  it.each(fixedRepositories)(
+    "%s: the PR's files are byte for byte what scan --fix writes on a checkout, and only those",
+    async (_name, source, htmlUrl) => {
+      const root = source();
+      const checkout = mkdtempSync(join(tmpdir(), "fix-pr-cli-"));
+      try {
+        const api = scope();
+        mockConfigAndBase(api, tarballOfDirectory(root));
+        mockFixBranch(api, null, null);
+        mockCommitWrites(api);
+        api.post(`${REPO_PATH}/git/commits`).reply(201, { sha: NEW_COMMIT });
+        api.post(`${REPO_PATH}/git/refs`).reply(201, {});
+        api.post(`${REPO_PATH}/pulls`).reply(201, { number: 7, body: "", html_url: "u7" });
+
+        await probot.receive({ id: "fx", name: "check_run", payload: buttonPayload({ htmlUrl }) as never });
+
+        cpSync(root, checkout, { recursive: true });
+        chmodTree(checkout);
+        await runCli(["scan", "--fix", "--repo-url", htmlUrl, "."], recordingIo(checkout));
+        const changedByCli = listFiles(checkout).filter(
+          (path) => !readFileSync(join(checkout, path)).equals(readFileSync(join(root, path))),
+        );
+        const tree = writes.find((w) => w.path === "trees")?.body as { tree: { path: string }[] };
+        const blobs = writes.filter((w) => w.path === "blobs").map((w) => w.body as { content: string });
+        expect(changedByCli.length).toBeGreaterThan(0);
+        expect(tree.tree.map((entry) => entry.path).sort()).toEqual(changedByCli.sort());
+        tree.tree.forEach((entry, i) => {
+          const sent = Buffer.from(blobs[i]?.content ?? "", "base64");
+          expect(sent.equals(readFileSync(join(checkout, entry.path)))).toBe(true);
+        });
+      } finally {
+        rmSync(checkout, { recursive: true, force: true });
+        if (!root.startsWith(CORPUS)) rmSync(root, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 
   it("a click by someone who cannot push changes nothing, and the check run says why", async () => {
     scope("read");
