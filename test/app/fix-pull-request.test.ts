@@ -126,8 +126,9 @@ describe("the Open fix PR button", () => {
     expect(tearDownNock()).toEqual([]);
   });
 
-  function scope(permission = "write"): nock.Scope {
-    const api = mockInstallationToken(nock(API));
+  /** The API for one press; `tokenCached` when an earlier press of the test already got the installation token. */
+  function scope(permission = "write", tokenCached = false): nock.Scope {
+    const api = tokenCached ? nock(API) : mockInstallationToken(nock(API));
     api.get(`${REPO_PATH}/collaborators/alice/permission`).reply(200, { permission });
     api
       .patch(`${REPO_PATH}/check-runs/${CHECK_RUN_ID}`, (body: { output: { summary: string } }) => {
@@ -419,6 +420,65 @@ describe("the Open fix PR button", () => {
     expect(notes).toEqual([
       "> Fix pull request #9 opened in place of #7 (a repository rule refuses to force-update `argocd-job-guard/main`) by @alice: u9",
     ]);
+  });
+
+  it("the same press delivered twice leaves one commit and one PR: the second finds it up to date", async () => {
+    const api = scope();
+    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    mockFixBranch(api, null, null);
+    mockCommitWrites(api);
+    api.post(`${REPO_PATH}/git/commits`, capture("POST", "commits")).reply(201, { sha: NEW_COMMIT });
+    api.post(`${REPO_PATH}/git/refs`, capture("POST", "refs")).reply(201, {});
+    let opened = "";
+    api
+      .post(`${REPO_PATH}/pulls`, (body: { body: string }) => {
+        opened = body.body;
+        return true;
+      })
+      .reply(201, { number: 7, body: "", html_url: "u7" });
+    await probot.receive({ id: "same", name: "check_run", payload: buttonPayload() as never });
+
+    // GitHub redelivers: now the branch and the PR the first delivery made are there.
+    const again = scope("write", true);
+    mockConfigAndBase(again, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    mockFixBranch(again, NEW_COMMIT, { number: 7, body: opened, html_url: "u7" });
+    mockCommitWrites(again);
+    again
+      .get(`${REPO_PATH}/git/commits/${NEW_COMMIT}`)
+      .reply(200, { tree: { sha: NEW_TREE }, parents: [{ sha: BASE }] });
+    await probot.receive({ id: "same", name: "check_run", payload: buttonPayload() as never });
+
+    expect(writes.filter((w) => w.path === "commits" || w.path === "refs")).toHaveLength(2);
+    expect(notes).toEqual([
+      "> Fix pull request #7 opened by @alice: u7",
+      "> Fix pull request #7 is up to date.",
+    ]);
+  });
+
+  it("converges when another delivery deleted the branch while this one moved it", async () => {
+    const ours = "2".repeat(40);
+    const body = `<!-- argocd-job-guard:fix-pr {"head":"${ours}","fingerprints":[],"digests":{}} -->`;
+    const api = scope();
+    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
+    mockFixBranch(api, ours, { number: 7, body, html_url: "u7" });
+    mockCommitWrites(api);
+    api
+      .get(`${REPO_PATH}/git/commits/${ours}`)
+      .reply(200, { tree: { sha: "6".repeat(40) }, parents: [{ sha: BASE }] });
+    api.post(`${REPO_PATH}/git/commits`).reply(201, { sha: NEW_COMMIT });
+    api
+      .patch(`${REPO_PATH}/git/refs/heads%2Fargocd-job-guard%2Fmain`)
+      .reply(422, { message: "Reference does not exist" });
+    api.post(`${REPO_PATH}/git/refs`, capture("POST", "refs")).reply(201, {});
+    api.patch(`${REPO_PATH}/pulls/7`).reply(200, { number: 7, body: "", html_url: "u7" });
+
+    await probot.receive({ id: "f6", name: "check_run", payload: buttonPayload() as never });
+
+    expect(writes.find((w) => w.path === "refs")?.body).toEqual({
+      ref: "refs/heads/argocd-job-guard/main",
+      sha: NEW_COMMIT,
+    });
+    expect(notes).toEqual(["> Fix pull request #7 updated by @alice: u7"]);
   });
 
   it("converges when another delivery created the branch and the PR first", async () => {
