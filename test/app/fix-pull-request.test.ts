@@ -382,7 +382,8 @@ describe("the Open fix PR button", () => {
     expect(writes).toEqual([]);
   });
 
-  it("replaces the PR when a repository rule refuses to force-update its branch: branch recreated, old PR closed with a link", async () => {
+  /** PR #7 open at the app's commit, whose fixes the new press changes: up to the new commit, made. */
+  function openPullRequestWithNewFixes(): nock.Scope {
     const ours = "2".repeat(40);
     const body = `<!-- argocd-job-guard:fix-pr {"head":"${ours}","fingerprints":[],"digests":{}} -->`;
     const api = scope();
@@ -393,6 +394,11 @@ describe("the Open fix PR button", () => {
       .get(`${REPO_PATH}/git/commits/${ours}`)
       .reply(200, { tree: { sha: "6".repeat(40) }, parents: [{ sha: BASE }] });
     api.post(`${REPO_PATH}/git/commits`).reply(201, { sha: NEW_COMMIT });
+    return api;
+  }
+
+  it("replaces the PR when a repository rule refuses to force-update its branch: branch recreated, old PR closed with a link", async () => {
+    const api = openPullRequestWithNewFixes();
     api.patch(`${REPO_PATH}/git/refs/heads%2Fargocd-job-guard%2Fmain`).reply(422, {
       message: "Repository rule violations found\n\nCannot force-push to this branch\n\n",
     });
@@ -456,16 +462,7 @@ describe("the Open fix PR button", () => {
   });
 
   it("converges when another delivery deleted the branch while this one moved it", async () => {
-    const ours = "2".repeat(40);
-    const body = `<!-- argocd-job-guard:fix-pr {"head":"${ours}","fingerprints":[],"digests":{}} -->`;
-    const api = scope();
-    mockConfigAndBase(api, tarballOf({ "apps/job.yaml": PLAIN_JOB }));
-    mockFixBranch(api, ours, { number: 7, body, html_url: "u7" });
-    mockCommitWrites(api);
-    api
-      .get(`${REPO_PATH}/git/commits/${ours}`)
-      .reply(200, { tree: { sha: "6".repeat(40) }, parents: [{ sha: BASE }] });
-    api.post(`${REPO_PATH}/git/commits`).reply(201, { sha: NEW_COMMIT });
+    const api = openPullRequestWithNewFixes();
     api
       .patch(`${REPO_PATH}/git/refs/heads%2Fargocd-job-guard%2Fmain`)
       .reply(422, { message: "Reference does not exist" });
