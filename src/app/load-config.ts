@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { parseConfigText, validateConfig, type Config } from "../config/schema.js";
+import { describeGitHubError } from "../github/errors.js";
 import { RULE_IDS } from "../rules/index.js";
 
 export const CONFIG_FILE = "argocd-job-guard.yml";
@@ -23,9 +24,7 @@ export async function loadRepoConfig(context: Pick<Context, "config">): Promise<
   } catch (error) {
     const yamlSource = extractYamlSource(error);
     if (yamlSource === null && !isYamlError(error)) {
-      const status = (error as { status?: unknown } | null)?.status;
-      const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
-      return { ok: false, unavailable: typeof status === "number" ? `HTTP ${status}: ${message}` : message };
+      return { ok: false, unavailable: describeGitHubError(error) };
     }
     const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
     // Probot parses the YAML itself; pass its text through our parser for a message with a line number.

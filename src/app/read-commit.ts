@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import { patchFilesOfKustomizations } from "../engine/argocd/kustomize-patches.js";
 import { configGlobTest } from "../engine/glob.js";
 import { isInSkippedDirectory, isManifestPath } from "../engine/manifest-path.js";
+import { describeGitHubError } from "../github/errors.js";
 import { SYMLINK_SKIP_REASON, type RepoFile, type RepositorySnapshot } from "../engine/types.js";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "../github/commit-archive.js";
 import type { RepoSource } from "../github/repo-source.js";
@@ -45,7 +46,7 @@ export async function readCommit(
     const snapshot = await source.archive(sha, { keep: isManifestPath, limits: archiveLimits(config) });
     return { snapshot, notes: [] };
   } catch (error) {
-    return readCommitFileByFile(source, sha, config, changed, describe(error));
+    return readCommitFileByFile(source, sha, config, changed, describeGitHubError(error));
   }
 }
 
@@ -124,14 +125,8 @@ export async function readBaseFiles(
     return {
       files: await source.files(tree, wanted),
       notes: [
-        `The archive of the commit before could not be read (${describe(error)}); its ${wanted.length} changed manifests were read file by file.`,
+        `The archive of the commit before could not be read (${describeGitHubError(error)}); its ${wanted.length} changed manifests were read file by file.`,
       ],
     };
   }
-}
-
-function describe(error: unknown): string {
-  const status = (error as { status?: unknown } | null)?.status;
-  const message = error instanceof Error ? error.message : String(error);
-  return typeof status === "number" ? `HTTP ${status}: ${message}` : message;
 }

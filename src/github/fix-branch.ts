@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from "probot";
+import { messageOf, statusOf } from "./errors.js";
 import type { RepoRef } from "./repo-source.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -269,20 +270,4 @@ export class FixBranchWriter {
     });
     return { number: data.number, body: data.body, htmlUrl: data.html_url };
   }
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
-/** GitHub puts the useful words of a 422 in the response's `message` or `errors[].message`. */
-function messageOf(error: unknown): string {
-  const response = (error as { response?: { data?: { message?: string; errors?: { message?: string }[] } } })
-    ?.response?.data;
-  return [
-    error instanceof Error ? error.message : "",
-    response?.message ?? "",
-    ...(response?.errors ?? []).map((e) => e.message ?? ""),
-  ].join(" ");
 }

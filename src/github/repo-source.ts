@@ -2,6 +2,7 @@ import type { ProbotOctokit } from "probot";
 import type { RepoFile, RepositorySnapshot } from "../engine/types.js";
 import { BLOB_READ_CONCURRENCY, MAX_COMPARE_FILES } from "../render/github-limits.js";
 import { readCommitArchive, type ArchiveLimits } from "./commit-archive.js";
+import { statusOf } from "./errors.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -79,7 +80,7 @@ export class RepoSource {
         request: { parseSuccessResponseBody: false },
       });
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return null;
+      if (statusOf(error) === 404) return null;
       throw error;
     }
     const body = response.data as unknown as ReadableStream<Uint8Array> | null;

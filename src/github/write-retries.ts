@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from "probot";
+import { statusOf } from "./errors.js";
 import { renewRequestTimeout } from "./request-timeouts.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -42,12 +43,11 @@ export function applySecondaryLimitRetries(octokit: Octokit, wait: Wait = realWa
 
 /** How long GitHub asks to wait after this error, or null when it is not a secondary rate limit. */
 export function secondaryLimitWait(error: unknown): number | null {
-  const failure = error as {
-    status?: unknown;
-    response?: { headers?: Record<string, string | number | undefined> };
-  } | null;
-  if (failure?.status !== 403 && failure?.status !== 429) return null;
-  const headers = failure.response?.headers ?? {};
+  const status = statusOf(error);
+  if (status !== 403 && status !== 429) return null;
+  const headers =
+    (error as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers ??
+    {};
   const retryAfter = Number(headers["retry-after"]);
   const saysSecondary = /secondary rate limit/i.test(error instanceof Error ? error.message : "");
   // A spent primary limit names its reset time; Probot's throttling already waits for that one.
