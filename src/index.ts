@@ -1,6 +1,7 @@
 import type { ApplicationFunction, Context } from "probot";
 import { onFixPullRequestClosed, onFixPullRequestReopened } from "./app/on-fix-pull-request-closed.js";
 import { onFixRequested } from "./app/on-fix-requested.js";
+import { onPullRequest, REVIEWED_ACTIONS } from "./app/on-pull-request.js";
 import { onPush } from "./app/on-push.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested } from "./app/on-rerequest.js";
 import { hasInstallation } from "./app/payloads.js";
@@ -26,6 +27,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     probot.on(
       "push",
       guarded((context) => onPush(context, scanner)),
+    );
+    probot.on(
+      REVIEWED_ACTIONS.map((action) => `pull_request.${action}` as const),
+      guarded((context) => onPullRequest(context, scanner)),
     );
     probot.on(
       "check_suite.rerequested",

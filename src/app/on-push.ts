@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { FixBranchWriter } from "../github/fix-branch.js";
 import { RepoSource, type ChangedFile } from "../github/repo-source.js";
 import { MAX_PUSH_PAYLOAD_COMMITS } from "../render/github-limits.js";
 import { checkCommit, type Changes } from "./check-commit.js";
@@ -14,12 +15,16 @@ interface PushCommit {
 
 /**
  * A push to a branch: scan the changed manifests, diff-aware against the commit before, and publish one check run
- * on the head commit. Branch deletions and tag pushes are ignored.
+ * on the head commit. Branch deletions and tag pushes are ignored. A branch that is the head of an open pull request
+ * is left to that pull request's `synchronize`, which checks the same commit against the merge base: one check
+ * run per head commit, and the one that tells what merging would bring.
  */
 export async function onPush(context: Context<"push">, scanner: Scanner): Promise<void> {
   const payload = parsePayload(PushPayload, context.payload, "push");
   if (payload.deleted || !payload.ref.startsWith("refs/heads/")) return;
   const ref = context.repo();
+  const branch = payload.ref.slice("refs/heads/".length);
+  if (await new FixBranchWriter(context.octokit, ref).openPullRequest(branch)) return;
   const headSha = payload.after;
   const baseSha = ZERO_SHA.test(payload.before) ? null : payload.before;
 
@@ -38,7 +43,7 @@ export async function onPush(context: Context<"push">, scanner: Scanner): Promis
       baseSha,
       changes,
       repoUrl: payload.repository.html_url,
-      branch: payload.ref.slice("refs/heads/".length),
+      branch,
       defaultBranch: payload.repository.default_branch,
     },
     scanner,

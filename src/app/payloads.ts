@@ -65,6 +65,39 @@ export const FixPullRequestEventPayload = z.object({
   repository,
 });
 
+const pullRequestSide = z.object({
+  sha,
+  ref: z.string().min(1),
+  /** Null when the fork the pull request came from was deleted. */
+  repo: z.object({ full_name: z.string().min(1) }).nullish(),
+});
+
+export const PullRequestPayload = z.object({
+  action: z.string(),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    state: z.string(),
+    draft: z.boolean().default(false),
+    head: pullRequestSide,
+    base: pullRequestSide,
+  }),
+  repository: repository.extend({ full_name: z.string().min(1) }),
+});
+
+export const IssueCommentPayload = z.object({
+  action: z.string(),
+  comment: z.object({
+    id: z.number(),
+    body: z.string().nullish(),
+    user: z.object({ login: z.string().min(1), type: z.string().nullish() }),
+  }),
+  issue: z.object({
+    number: z.number().int().positive(),
+    pull_request: z.object({}).passthrough().nullish(),
+  }),
+  repository,
+});
+
 /** A delivery whose payload lacks what its handler needs; `status` makes the webhook answer 400. */
 export class InvalidPayloadError extends Error {
   readonly status = 400;

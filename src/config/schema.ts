@@ -45,6 +45,8 @@ export const ConfigSchema = z
         checkRun: z.boolean().default(true),
         checkRunWhenNoManifests: z.boolean().default(true),
         review: z.boolean().default(true),
+        /** Reviews and the summary comment on draft pull requests too (off: drafts get only the check run). */
+        drafts: z.boolean().default(true),
         fixPullRequest: z.enum(["button", "auto", "off"]).default("button"),
         conclusionOnWarnings: z.enum(["neutral", "success", "failure"]).default("neutral"),
       })

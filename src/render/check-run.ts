@@ -28,7 +28,11 @@ const LEVEL: Record<Severity, CheckRunAnnotation["annotation_level"]> = {
   warning: "warning",
   info: "notice",
 };
-const ICON: Record<Severity, string> = { error: "🔴 error", warning: "🟠 warning", info: "🔵 info" };
+export const SEVERITY_ICON: Record<Severity, string> = {
+  error: "🔴 error",
+  warning: "🟠 warning",
+  info: "🔵 info",
+};
 
 export interface ScanReportOptions {
   conclusionOnWarnings: Conclusion;
@@ -142,7 +146,7 @@ function toAnnotation(finding: Finding): CheckRunAnnotation {
 function findingsTable(findings: readonly Finding[]): string {
   const rows = findings.map(
     (f) =>
-      `| ${ICON[f.severity]} | [${f.rule}](${f.docsUrl}) | \`${escapeCode(jobName(f))}\` | \`${f.file}:${f.location.line}\` | ${escapeMarkdown(f.message)} |`,
+      `| ${SEVERITY_ICON[f.severity]} | [${f.rule}](${f.docsUrl}) | \`${escapeCode(jobName(f))}\` | \`${f.file}:${f.location.line}\` | ${escapeMarkdown(f.message)} |`,
   );
   return `| Severity | Rule | Object | Where | What goes wrong |\n|---|---|---|---|---|\n${rows.join("\n")}`;
 }
@@ -198,7 +202,7 @@ function describeCounts(counts: Record<Severity, number>): string {
   return parts.join(", ");
 }
 
-function jobName(f: Finding): string {
+export function jobName(f: Finding): string {
   return `${f.kind} ${f.namespace ? `${f.namespace}/` : ""}${f.name ?? "(unnamed)"}`;
 }
 
@@ -206,11 +210,11 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function escapeMarkdown(text: string): string {
+export function escapeMarkdown(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-function escapeCode(text: string): string {
+export function escapeCode(text: string): string {
   return text.replace(/`/g, "'");
 }
 

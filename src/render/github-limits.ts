@@ -30,3 +30,15 @@ export const MAX_COMPARE_FILES = 300;
 export const BLOB_READ_CONCURRENCY = 4;
 
 export const CHECK_RUN_NAME = "Argo CD Jobs";
+
+/**
+ * Line comments in one review. GitHub documents no maximum, but large reviews fail ("403 You have triggered an abuse
+ * detection mechanism", 502 on GHES near 100) and bury the pull request: reviewdog's 30, the rest in the summary.
+ */
+export const MAX_REVIEW_COMMENTS = 30;
+
+/**
+ * Issue comments: 422 "Body is too long (maximum is 65536 characters)". Kept well under, as GHES may count
+ * differently.
+ */
+export const MAX_COMMENT_LENGTH = 60_000;

@@ -35,6 +35,7 @@ import {
   mockArchive,
   mockFixPullRequests,
   mockInstallationToken,
+  mockNoPullRequestForPushedBranches,
   setUpNock,
   type ListedPull,
   tearDownNock,
@@ -604,6 +605,7 @@ describe("a push and the fix pull request", () => {
 
   beforeEach(() => {
     setUpNock();
+    mockNoPullRequestForPushedBranches();
     probot = createTestProbot();
     writes = [];
     completed = [];

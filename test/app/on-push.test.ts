@@ -13,6 +13,7 @@ import {
   mockArchive,
   mockFixPullRequests,
   mockInstallationToken,
+  mockNoPullRequestForPushedBranches,
   recordRequests,
   setUpNock,
   tearDownNock,
@@ -94,6 +95,7 @@ describe("push", () => {
 
   beforeEach(() => {
     setUpNock();
+    mockNoPullRequestForPushedBranches();
     probot = createTestProbot();
     checkRuns = [];
     updatesSeen = [];

@@ -148,3 +148,16 @@ export function mockFixPullRequests(
   );
   return interceptor;
 }
+
+/**
+ * A push first asks whether its branch heads an open pull request (whose `synchronize` then owns the check run):
+ * for tests about pushes, none does. Optional, as a tag push or a branch deletion asks nothing.
+ */
+export function mockNoPullRequestForPushedBranches(): void {
+  nock(API)
+    .get(/^\/repos\/[^/]+\/[^/]+\/pulls$/)
+    .query((query) => typeof query.head === "string" && !query.head.includes(":argocd-job-guard/"))
+    .optionally()
+    .reply(200, [])
+    .persist();
+}

@@ -1,0 +1,31 @@
+import type { Context } from "probot";
+import { parsePayload, PullRequestPayload } from "./payloads.js";
+import { reviewPullRequest } from "./review-pull-request.js";
+import type { Scanner } from "./scanner.js";
+
+/** The pull_request actions that bring a head to review; `closed` (of the app's own fix PR) is handled elsewhere. */
+export const REVIEWED_ACTIONS = ["opened", "synchronize", "reopened", "ready_for_review"] as const;
+
+/**
+ * A pull request opened, pushed to, reopened or marked ready: check and review its head. A closed pull request is
+ * left alone (a delivery can arrive late).
+ */
+export async function onPullRequest(context: Context<"pull_request">, scanner: Scanner): Promise<void> {
+  const payload = parsePayload(PullRequestPayload, context.payload, "pull_request");
+  const { pull_request: pull, repository } = payload;
+  if (!(REVIEWED_ACTIONS as readonly string[]).includes(payload.action) || pull.state !== "open") return;
+  await reviewPullRequest(
+    context,
+    context.repo(),
+    {
+      number: pull.number,
+      headSha: pull.head.sha,
+      headRef: pull.head.ref,
+      baseSha: pull.base.sha,
+      draft: pull.draft,
+      sameRepository: pull.head.repo?.full_name === repository.full_name,
+      repoUrl: repository.html_url,
+    },
+    scanner,
+  );
+}
