@@ -22,28 +22,38 @@ export interface Suggestion {
  */
 export function suggestionsFor(before: string, after: string): Suggestion[] | null {
   if (before.includes("\r") || after.includes("\r")) return null;
-  const lines = splitLines(before);
-  const suggestions: Suggestion[] = [];
-  let line = 1;
-  let region: { start: number; removed: number; added: string } | null = null;
-  const close = () => {
-    if (region) suggestions.push(toSuggestion(lines, region));
-    region = null;
-  };
+  const afterLines = splitLines(after);
+  const regions: Region[] = [];
+  let oldLine = 1;
+  let newLine = 1;
+  let open: Region | null = null;
   for (const change of diffLines(before, after)) {
     const count = splitLines(change.value).length;
     if (!change.added && !change.removed) {
-      close();
-      line += count;
+      if (open) regions.push(anchored(open));
+      open = null;
+      oldLine += count;
+      newLine += count;
       continue;
     }
-    region ??= { start: line, removed: 0, added: "" };
+    open ??= { oldStart: oldLine, oldCount: 0, newStart: newLine, newCount: 0 };
     if (change.removed) {
-      region.removed += count;
-      line += count;
-    } else region.added += change.value;
+      open.oldCount += count;
+      oldLine += count;
+    } else {
+      open.newCount += count;
+      newLine += count;
+    }
   }
-  close();
+  if (open) regions.push(anchored(open));
+  const suggestions = mergeOverlapping(regions).map((region) => {
+    const body = afterLines.slice(region.newStart - 1, region.newStart - 1 + region.newCount).join("");
+    return {
+      startLine: region.oldStart,
+      endLine: region.oldStart + region.oldCount - 1,
+      body: body.endsWith("\n") ? body.slice(0, -1) : body,
+    };
+  });
   try {
     return applySuggestions(before, suggestions) === after ? suggestions : null;
   } catch {
@@ -51,21 +61,41 @@ export function suggestionsFor(before: string, after: string): Suggestion[] | nu
   }
 }
 
-function toSuggestion(lines: readonly string[], region: { start: number; removed: number; added: string }) {
-  let startLine = region.start;
-  let endLine = region.start + region.removed - 1;
-  let replacement = region.added;
-  if (region.removed === 0 || replacement === "") {
-    // Nothing to replace (an insertion) or nothing to put back (a deletion): take in a neighbouring line.
-    if (startLine > 1) {
-      startLine -= 1;
-      replacement = (lines[startLine - 1] ?? "") + replacement;
-    } else {
-      endLine += 1;
-      replacement += lines[endLine - 1] ?? "";
-    }
+/** Lines `oldStart…` of the head text, replaced by lines `newStart…` of the fixed text. */
+interface Region {
+  oldStart: number;
+  oldCount: number;
+  newStart: number;
+  newCount: number;
+}
+
+/**
+ * GitHub replaces lines, so a region that replaces none (an insertion) or puts none back (a deletion) takes in the
+ * unchanged line above it, or, at the top of the file, the one below.
+ */
+function anchored(region: Region): Region {
+  if (region.oldCount > 0 && region.newCount > 0) return region;
+  return region.oldStart > 1
+    ? {
+        oldStart: region.oldStart - 1,
+        oldCount: region.oldCount + 1,
+        newStart: region.newStart - 1,
+        newCount: region.newCount + 1,
+      }
+    : { ...region, oldCount: region.oldCount + 1, newCount: region.newCount + 1 };
+}
+
+/** Two regions that took in the same unchanged line become one: GitHub applies one suggestion per line. */
+function mergeOverlapping(regions: readonly Region[]): Region[] {
+  const merged: Region[] = [];
+  for (const region of regions) {
+    const previous = merged[merged.length - 1];
+    if (previous && region.oldStart <= previous.oldStart + previous.oldCount - 1) {
+      previous.oldCount = Math.max(previous.oldCount, region.oldStart + region.oldCount - previous.oldStart);
+      previous.newCount = Math.max(previous.newCount, region.newStart + region.newCount - previous.newStart);
+    } else merged.push({ ...region });
   }
-  return { startLine, endLine, body: replacement.endsWith("\n") ? replacement.slice(0, -1) : replacement };
+  return merged;
 }
 
 /**
