@@ -1,4 +1,5 @@
 import type { ApplicationFunction, Context } from "probot";
+import { onIssueComment } from "./app/on-command.js";
 import { onFixPullRequestClosed, onFixPullRequestReopened } from "./app/on-fix-pull-request-closed.js";
 import { onFixRequested } from "./app/on-fix-requested.js";
 import { onPullRequest, REVIEWED_ACTIONS } from "./app/on-pull-request.js";
@@ -31,6 +32,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     probot.on(
       REVIEWED_ACTIONS.map((action) => `pull_request.${action}` as const),
       guarded((context) => onPullRequest(context, scanner)),
+    );
+    probot.on(
+      "issue_comment.created",
+      guarded((context) => onIssueComment(context, scanner)),
     );
     probot.on(
       "check_suite.rerequested",
