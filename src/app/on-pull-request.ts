@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { FIX_BRANCH_PREFIX } from "../github/fix-branch.js";
 import { parsePayload, PullRequestPayload } from "./payloads.js";
 import { reviewPullRequest } from "./review-pull-request.js";
 import type { Scanner } from "./scanner.js";
@@ -8,9 +9,11 @@ export const REVIEWED_ACTIONS = ["opened", "synchronize", "reopened", "ready_for
 
 /**
  * A pull request opened, pushed to, reopened or marked ready: check and review its head. A closed pull request is
- * left alone (a delivery can arrive late).
+ * left alone (a delivery can arrive late), and so is the app's own fix pull request: the pushes to its branch have
+ * their check runs, its other events are the fix pull request's handlers', and the app does not review itself.
  */
 export async function onPullRequest(context: Context<"pull_request">, scanner: Scanner): Promise<void> {
+  if (isOwnFixPullRequest(context.payload)) return;
   const payload = parsePayload(PullRequestPayload, context.payload, "pull_request");
   const { pull_request: pull, repository } = payload;
   if (!(REVIEWED_ACTIONS as readonly string[]).includes(payload.action) || pull.state !== "open") return;
@@ -20,7 +23,6 @@ export async function onPullRequest(context: Context<"pull_request">, scanner: S
     {
       number: pull.number,
       headSha: pull.head.sha,
-      headRef: pull.head.ref,
       baseSha: pull.base.sha,
       draft: pull.draft,
       sameRepository: pull.head.repo?.full_name === repository.full_name,
@@ -28,4 +30,14 @@ export async function onPullRequest(context: Context<"pull_request">, scanner: S
     },
     scanner,
   );
+}
+
+function isOwnFixPullRequest(payload: {
+  pull_request: {
+    head: { ref: string; repo?: { full_name: string } | null };
+    base: { repo: { full_name: string } };
+  };
+}): boolean {
+  const { head, base } = payload.pull_request;
+  return head.ref.startsWith(FIX_BRANCH_PREFIX) && head.repo?.full_name === base.repo.full_name;
 }

@@ -1,6 +1,6 @@
 import type { Context } from "probot";
-import { FixBranchWriter } from "../github/fix-branch.js";
-import { RepoSource, type ChangedFile } from "../github/repo-source.js";
+import { FIX_BRANCH_PREFIX, FixBranchWriter } from "../github/fix-branch.js";
+import { RepoSource, type ChangedFile, type RepoRef } from "../github/repo-source.js";
 import { MAX_PUSH_PAYLOAD_COMMITS } from "../render/github-limits.js";
 import { checkCommit, type Changes } from "./check-commit.js";
 import { parsePayload, PushPayload } from "./payloads.js";
@@ -15,16 +15,19 @@ interface PushCommit {
 
 /**
  * A push to a branch: scan the changed manifests, diff-aware against the commit before, and publish one check run
- * on the head commit. Branch deletions and tag pushes are ignored. A branch that is the head of an open pull request
- * is left to that pull request's `synchronize`, which checks the same commit against the merge base: one check
- * run per head commit, and the one that tells what merging would bring.
+ * on the head commit. Branch deletions and tag pushes are ignored.
+ *
+ * A feature branch that heads an open pull request is left to that pull request's `synchronize`, which checks the
+ * same commit against the merge base: one check run per head commit, the one that tells what merging brings. The
+ * default branch (whose pushes keep its fix pull request, `report.fixPullRequest: auto`) and the app's own fix
+ * branches keep their push check runs.
  */
 export async function onPush(context: Context<"push">, scanner: Scanner): Promise<void> {
   const payload = parsePayload(PushPayload, context.payload, "push");
   if (payload.deleted || !payload.ref.startsWith("refs/heads/")) return;
   const ref = context.repo();
   const branch = payload.ref.slice("refs/heads/".length);
-  if (await new FixBranchWriter(context.octokit, ref).openPullRequest(branch)) return;
+  if (await headsOpenPullRequest(context.octokit, ref, branch, payload.repository.default_branch)) return;
   const headSha = payload.after;
   const baseSha = ZERO_SHA.test(payload.before) ? null : payload.before;
 
@@ -58,4 +61,14 @@ function changedFromCommits(commits: readonly PushCommit[]): ChangedFile[] {
     for (const path of commit.removed ?? []) status.set(path, "removed");
   }
   return [...status].map(([path, s]) => ({ path, status: s }));
+}
+
+async function headsOpenPullRequest(
+  octokit: Context["octokit"],
+  ref: RepoRef,
+  branch: string,
+  defaultBranch: string,
+): Promise<boolean> {
+  if (branch === defaultBranch || branch.startsWith(FIX_BRANCH_PREFIX)) return false;
+  return (await new FixBranchWriter(octokit, ref).openPullRequest(branch)) !== null;
 }

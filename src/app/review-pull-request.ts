@@ -7,7 +7,6 @@ import {
   publishCheckRun,
   startCheckRun,
 } from "../github/check-run-publisher.js";
-import { FIX_BRANCH_PREFIX } from "../github/fix-branch.js";
 import type { RepoRef } from "../github/repo-source.js";
 import {
   ReviewPublisher,
@@ -43,7 +42,6 @@ type Octokit = Context["octokit"];
 export interface PullRequestToReview {
   number: number;
   headSha: string;
-  headRef: string;
   baseSha: string;
   draft: boolean;
   /** The head branch is in this repository (not a fork). */
@@ -76,11 +74,7 @@ export async function reviewPullRequest(
   }
   const { config } = loaded;
   const publisher = new ReviewPublisher(octokit, ref, pull.number);
-  // The app's own fix pull request gets its check run, but no review of what the app wrote itself.
-  const reviews =
-    config.report.review &&
-    (config.report.drafts || !pull.draft) &&
-    !(pull.sameRepository && pull.headRef.startsWith(FIX_BRANCH_PREFIX));
+  const reviews = config.report.review && (config.report.drafts || !pull.draft);
   if (!config.report.checkRun && !reviews) return;
 
   let checkRunId: number | null = null;

@@ -450,17 +450,10 @@ describe("pull request reviews", () => {
     expect(summaries[0]?.body).toContain("GitHub refused the review: in the check run");
   });
 
-  it("the app's own fix pull request gets its check run and no review", async () => {
-    mockPullRequest({
-      head: { "argocd/hello.yaml": APPLICATION, "apps/migrate.yaml": job("db-migrate") },
-      changed: ["apps/migrate.yaml"],
-      reviewed: false,
-    });
-
+  it("the app's own fix pull request is left alone: its branch's pushes have their check runs", async () => {
     await receive({ headRef: "argocd-job-guard/master" });
 
-    expect(checkRuns).toHaveLength(2);
-    expect(reviews).toEqual([]);
+    expect(checkRuns).toEqual([]);
   });
 
   it("a push to a branch that heads an open pull request leaves the check run to the pull request", async () => {
