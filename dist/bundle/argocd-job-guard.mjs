@@ -27554,6 +27554,8 @@ var ConfigSchema = external_exports.strictObject({
     checkRun: external_exports.boolean().default(true),
     checkRunWhenNoManifests: external_exports.boolean().default(true),
     review: external_exports.boolean().default(true),
+    /** Reviews and the summary comment on draft pull requests too (off: drafts get only the check run). */
+    drafts: external_exports.boolean().default(true),
     fixPullRequest: external_exports.enum(["button", "auto", "off"]).default("button"),
     conclusionOnWarnings: external_exports.enum(["neutral", "success", "failure"]).default("neutral")
   }).prefault({}),
