@@ -135,10 +135,17 @@ async function scanAndPlan(
     const { fixes } = findings.some((f) => f.fix?.kind === "safe")
       ? await scanner.fix({ ...scan.snapshot, repoUrl: pull.repoUrl, config, targets: scan.changedManifests })
       : { fixes: [] };
+    const changed = new Set(scan.changedManifests);
+    const texts = new Map(
+      scan.snapshot.files
+        .filter((file) => changed.has(file.path))
+        .map((file) => [file.path, Buffer.from(file.content).toString("utf8")] as const),
+    );
     plan = planReview({
       findings,
       fixes,
       hunks,
+      texts,
       posted: new Set(posted.flatMap((c) => readCommentMarker(c.body)?.keys ?? [])),
     });
   }

@@ -21,6 +21,12 @@ export interface ReviewInput {
   hunks: ReadonlyMap<string, readonly Hunk[]>;
   /** What is already commented on the pull request: `commentKey`s read from the app's earlier comments. */
   posted: ReadonlySet<string>;
+  /**
+   * The head text of the changed manifests: a finding whose own lines the pull request did not touch, in a Job it
+   * did change (an image bump makes `immutable-change` on the Job's name), is commented on the Job's first changed
+   * line instead.
+   */
+  texts?: ReadonlyMap<string, string>;
   maxComments?: number;
 }
 
@@ -58,16 +64,33 @@ export function planReview(input: ReviewInput): ReviewPlan {
   const candidates = [...suggested, ...plainComments(input, suggested)];
   const plan: ReviewPlan = { comments: [], alreadyCommented: [], outsideDiff: [], overBudget: [] };
   const placed: PlannedComment[] = [];
-  for (const comment of candidates) {
-    const hunks = input.hunks.get(comment.path) ?? [];
-    const first = comment.startLine ?? comment.line;
+  const movedToChangedLine = new Set<string>();
+  for (const candidate of candidates) {
+    const hunks = input.hunks.get(candidate.path) ?? [];
+    const first = candidate.startLine ?? candidate.line;
     const introduced =
-      touchesAddedLine(hunks, first, comment.line) ||
-      comment.findings.some((f) => touchesAddedLine(hunks, f.location.line, f.location.endLine));
-    if (!inOneHunk(hunks, first, comment.line) || !introduced) plan.outsideDiff.push(...comment.findings);
-    else if (commentKeys(comment).every((key) => input.posted.has(key)))
-      plan.alreadyCommented.push(...comment.findings);
-    else placed.push(comment);
+      touchesAddedLine(hunks, first, candidate.line) ||
+      candidate.findings.some((f) => touchesAddedLine(hunks, f.location.line, f.location.endLine));
+    const comments = [candidate];
+    if (!inOneHunk(hunks, first, candidate.line) || !introduced) {
+      comments.length = 0;
+      for (const finding of candidate.findings) {
+        const line = firstChangedLineOfDocument(
+          input.texts?.get(candidate.path),
+          hunks,
+          finding.location.line,
+        );
+        if (line === null) plan.outsideDiff.push(finding);
+        else if (!movedToChangedLine.has(finding.fingerprint)) {
+          movedToChangedLine.add(finding.fingerprint);
+          comments.push(comment(candidate.path, line, line, [finding], null, ON_CHANGED_LINE_NOTE));
+        }
+      }
+    }
+    for (const c of comments) {
+      if (commentKeys(c).every((key) => input.posted.has(key))) plan.alreadyCommented.push(...c.findings);
+      else placed.push(c);
+    }
   }
   placed.sort(
     (a, b) =>
@@ -153,12 +176,16 @@ function plainComments(input: ReviewInput, suggestions: readonly PlannedComment[
     .map((f) => comment(f.file, f.location.line, f.location.line, [f], null));
 }
 
+const ON_CHANGED_LINE_NOTE =
+  "_On the first line of this Job that the pull request changes: the finding's own lines are outside the diff, where GitHub takes no suggestion. `/argocd-job-guard fix` commits the fix._";
+
 function comment(
   path: string,
   first: number,
   last: number,
   findings: Finding[],
   suggestion: Suggestion | null,
+  note: string | null = null,
 ): PlannedComment {
   const planned = {
     path,
@@ -168,11 +195,31 @@ function comment(
     suggestion,
     body: "",
   };
-  planned.body = renderComment(planned);
+  planned.body = renderComment(planned, note);
   return planned;
 }
 
-function renderComment(comment: Omit<PlannedComment, "body">): string {
+/**
+ * The first line the pull request added or changed in the YAML document holding `line` (between `---` lines), or
+ * null when it changed none there: then the finding was there before, and is not this pull request's to comment on.
+ */
+function firstChangedLineOfDocument(
+  text: string | undefined,
+  hunks: readonly Hunk[],
+  line: number,
+): number | null {
+  if (text === undefined) return null;
+  const lines = text.split("\n");
+  const separator = (n: number) => /^---(\s|$)/.test(lines[n - 1] ?? "");
+  let start = Math.min(line, lines.length);
+  while (start > 1 && !separator(start)) start--;
+  let end = line;
+  while (end < lines.length && !separator(end + 1)) end++;
+  const added = hunks.flatMap((hunk) => [...hunk.added]).filter((n) => n >= start && n <= end);
+  return added.length > 0 ? Math.min(...added) : null;
+}
+
+function renderComment(comment: Omit<PlannedComment, "body">, note: string | null): string {
   const parts = comment.findings.map(
     (f) =>
       `**${SEVERITY_ICON[f.severity]}** · [\`${f.rule}\`](${f.docsUrl}) · \`${escapeCode(jobName(f))}\`\n\n${f.message}`,
@@ -194,6 +241,7 @@ function renderComment(comment: Omit<PlannedComment, "body">): string {
       );
     } else if (finding?.noFixReason) parts.push(`_${finding.noFixReason}_`);
   }
+  if (note) parts.push(note);
   const fingerprints = comment.findings.map((f) => f.fingerprint).join(",");
   parts.push(`<!-- argocd-job-guard:finding fp=${fingerprints} fix=${fixKeyOf(comment)} -->`);
   return parts.join("\n\n");

@@ -363,6 +363,21 @@ describe("pull request reviews", () => {
     const rules = completed.output.annotations.map((a) => a.title.split(":")[0]);
     // immutable-change takes the place of plain-job (one finding of that family per Job).
     expect(rules).toEqual([reported ? "immutable-change" : "plain-job"]);
+    if (reported) {
+      // Its own lines (kind to name) are outside the diff: it is said on the changed image line, its fix as a diff.
+      expect(reviews[0]?.comments).toEqual([
+        expect.objectContaining({ path: "apps/jobs.yaml", line: 11, side: "RIGHT" }) as unknown,
+      ]);
+      const body = reviews[0]?.comments[0]?.body ?? "";
+      expect(body).toContain(
+        'The sync fails with Job.batch "db-migrate" is invalid: spec.template: Invalid value: core.PodTemplateSpec{…}: field is immutable.',
+      );
+      expect(body).toContain("spec.template (spec.template.spec.containers[0].image)");
+      expect(body).toContain("```diff\n--- a/apps/jobs.yaml");
+      expect(body).not.toContain("```suggestion");
+    } else {
+      expect(reviews).toEqual([]);
+    }
   });
 
   it("over the budget: 30 comments in the review, the rest in the summary and the check run", async () => {
