@@ -7,6 +7,7 @@ import {
   examplePayload,
   INSTALLATION_ID,
   mockInstallationToken,
+  recordRequests,
   setUpNock,
   tearDownNock,
 } from "../helpers/github-mock.js";
@@ -190,6 +191,34 @@ describe("pull request reviews", () => {
 
     expect(reviews).toEqual([]);
     expect(summaries).toEqual([]);
+  });
+
+  it("costs a constant number of calls: 11 for a first review of added files, 8 for a push that changes nothing said", async () => {
+    const state = {
+      head: { "argocd/hello.yaml": APPLICATION, "apps/migrate.yaml": job("db-migrate") },
+      changed: ["apps/migrate.yaml"],
+    };
+    const first = recordRequests([mockPullRequest(state)]);
+    await receive();
+    const earlier = reviews[0]?.comments[0];
+    const again = recordRequests([
+      mockPullRequest(
+        {
+          ...state,
+          reviewComments: [{ id: 501, node_id: "C1", body: earlier?.body, user: { type: "Bot" } }],
+          issueComments: [{ id: 900, body: summaries[0]?.body, user: { type: "Bot" } }],
+        },
+        1,
+        false,
+      ),
+    ]);
+
+    await receive({ action: "synchronize" }, "pr-2");
+
+    // Token, configuration (repository, then organisation), check run, compare, review comments, archive, check
+    // run, review, issue comments, summary; the archive host's download is one more request, on another host.
+    expect(first).toHaveLength(11);
+    expect(again).toHaveLength(8);
   });
 
   it("a new finding on synchronize is commented alone, and a comment by someone else with the marker is not the app's", async () => {
