@@ -25,7 +25,6 @@ export async function onPullRequest(context: Context<"pull_request">, scanner: S
       headSha: pull.head.sha,
       baseSha: pull.base.sha,
       draft: pull.draft,
-      sameRepository: pull.head.repo?.full_name === repository.full_name,
       repoUrl: repository.html_url,
     },
     scanner,

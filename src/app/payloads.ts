@@ -81,7 +81,7 @@ export const PullRequestPayload = z.object({
     head: pullRequestSide,
     base: pullRequestSide,
   }),
-  repository: repository.extend({ full_name: z.string().min(1) }),
+  repository,
 });
 
 export const IssueCommentPayload = z.object({

@@ -44,8 +44,6 @@ export interface PullRequestToReview {
   headSha: string;
   baseSha: string;
   draft: boolean;
-  /** The head branch is in this repository (not a fork). */
-  sameRepository: boolean;
   repoUrl: string;
 }
 
@@ -80,17 +78,25 @@ export async function reviewPullRequest(
   let checkRunId: number | null = null;
   let outcome: Scanned & { posted: PostedComment[] | null };
   try {
-    if (config.report.checkRun) checkRunId = await startCheckRun(octokit, ref, pull.headSha);
     const diff = await publisher.diff(pull.baseSha, pull.headSha);
+    const manifestsChanged = diff.files.some((file) => isManifest(file.path));
+    if (config.report.checkRun && (manifestsChanged || config.report.checkRunWhenNoManifests))
+      checkRunId = await startCheckRun(octokit, ref, pull.headSha);
     const posted = reviews
       ? await publisher.postedComments((body) => readCommentMarker(body) !== null)
       : null;
     outcome = { ...(await scanAndPlan(octokit, ref, config, pull, diff, scanner, posted)), posted };
     if (checkRunId !== null) await completeCheckRun(octokit, ref, checkRunId, outcome.report);
   } catch (error) {
-    if (checkRunId !== null) {
+    // The check run must never be left missing or spinning: the error itself is the report.
+    if (config.report.checkRun) {
       const report = renderInternalErrorReport(error instanceof Error ? error.message : String(error));
-      await completeCheckRun(octokit, ref, checkRunId, report).catch(() => undefined);
+      const id = checkRunId;
+      await (
+        id === null
+          ? publishCheckRun(octokit, ref, pull.headSha, report)
+          : completeCheckRun(octokit, ref, id, report)
+      ).catch(() => undefined);
     }
     throw error;
   }

@@ -494,6 +494,48 @@ describe("pull request reviews", () => {
     expect(summaries[0]?.body).toContain("GitHub refused the review: in the check run");
   });
 
+  it("a pull request that changes no manifest: a neutral check run, or none with report.checkRunWhenNoManifests: false", async () => {
+    const scope = mockInstallationToken(nock(API));
+    scope
+      .get(`${REPO_PATH}/contents/.github%2Fargocd-job-guard.yml`)
+      .reply(200, "report:\n  checkRunWhenNoManifests: false\n");
+    scope.get(`${REPO_PATH}/compare/${"1".repeat(40)}...${HEAD_SHA}`).reply(200, {
+      merge_base_commit: { sha: MERGE_BASE },
+      files: [{ filename: "README.md", status: "modified", patch: "@@ -1 +1 @@\n-a\n+b" }],
+    });
+    scope.get(`${REPO_PATH}/pulls/${PR}/comments`).query({ per_page: "100" }).reply(200, []);
+    scope.get(`${REPO_PATH}/issues/${PR}/comments`).query({ per_page: "100" }).reply(200, []);
+
+    await receive();
+
+    expect(checkRuns).toEqual([]);
+    expect(reviews).toEqual([]);
+  });
+
+  it("when GitHub fails mid-way, the check run is still published and says what happened", async () => {
+    const scope = mockInstallationToken(nock(API));
+    scope.get(`${REPO_PATH}/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+    scope.get(`/repos/${OWNER}/.github/contents/.github%2Fargocd-job-guard.yml`).reply(404);
+    scope.get(`${REPO_PATH}/compare/${"1".repeat(40)}...${HEAD_SHA}`).reply(502, { message: "Bad Gateway" });
+    scope
+      .post(`${REPO_PATH}/check-runs`, (body: Record<string, unknown>) => {
+        checkRuns.push(body);
+        return true;
+      })
+      .reply(201, { id: CHECK_RUN_ID });
+
+    await expect(receive()).rejects.toThrow();
+
+    expect(checkRuns).toEqual([
+      expect.objectContaining({
+        head_sha: HEAD_SHA,
+        status: "completed",
+        conclusion: "neutral",
+        output: expect.objectContaining({ title: "argocd-job-guard could not scan this commit" }) as unknown,
+      }),
+    ]);
+  });
+
   it("the app's own fix pull request is left alone: its branch's pushes have their check runs", async () => {
     await receive({ headRef: "argocd-job-guard/master" });
 
