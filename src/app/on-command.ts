@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import type { Config } from "../config/schema.js";
 import type { FileFix } from "../engine/scan.js";
+import { statusOf } from "../github/errors.js";
 import { FixBranchWriter } from "../github/fix-branch.js";
 import { PullRequestBranch } from "../github/pull-request-branch.js";
 import { RepoSource, type RepoRef } from "../github/repo-source.js";
@@ -115,7 +116,7 @@ async function mayWrite(octokit: Octokit, ref: RepoRef, login: string): Promise<
   try {
     return await new FixBranchWriter(octokit, ref).canWrite(login);
   } catch (error) {
-    if ((error as { status?: unknown }).status === 404) return false;
+    if (statusOf(error) === 404) return false;
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from "probot";
+import { messageOf } from "./errors.js";
 import type { RepoRef } from "./repo-source.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -32,9 +33,7 @@ export class PullRequestBranch {
       await this.octokit.rest.git.updateRef({ ...this.ref, ref: `heads/${this.branch}`, sha, force: false });
       return true;
     } catch (error) {
-      const data = (error as { response?: { data?: { message?: string } } }).response?.data;
-      if (NOT_FAST_FORWARD.test(`${error instanceof Error ? error.message : ""} ${data?.message ?? ""}`))
-        return false;
+      if (NOT_FAST_FORWARD.test(messageOf(error))) return false;
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import { MAX_COMPARE_FILES } from "../render/github-limits.js";
 import { SUMMARY_MARKER } from "../render/summary-comment.js";
+import { statusOf } from "./errors.js";
 import type { ChangedFile, RepoRef } from "./repo-source.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -129,7 +130,7 @@ export class ReviewPublisher {
         })),
       });
     } catch (error) {
-      if (statusOf(error) === 422) throw new ReviewRefusedError(messageOf(error));
+      if (statusOf(error) === 422) throw new ReviewRefusedError(refusalReason(error));
       throw error;
     }
   }
@@ -212,13 +213,11 @@ export class ReviewPublisher {
   }
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
-/** GitHub puts the reason of a 422 in `errors`: "Pull request review thread line must be part of the diff…". */
-function messageOf(error: unknown): string {
+/**
+ * A refused review's reason: GitHub puts it in `errors` as plain strings ("Pull request review thread line must be
+ * part of the diff…"), which the shared messageOf (made for `errors[].message`) leaves out.
+ */
+function refusalReason(error: unknown): string {
   const data = (error as { response?: { data?: { message?: string; errors?: unknown[] } } })?.response?.data;
   const details = (data?.errors ?? []).map((e) =>
     typeof e === "string" ? e : ((e as { message?: string } | null)?.message ?? JSON.stringify(e)),
