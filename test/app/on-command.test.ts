@@ -13,6 +13,7 @@ import {
   setUpNock,
   tearDownNock,
 } from "../helpers/github-mock.js";
+import { PRESYNC_HOOK_ANNOTATIONS, jobYaml } from "../helpers/manifests.js";
 import {
   BASE_SHA,
   HEAD_SHA,
@@ -26,22 +27,8 @@ import {
 
 const COMMENT_ID = 321;
 const NEW_HEAD = "4".repeat(40);
-const PLAIN_JOB = `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: db-migrate
-spec:
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: migrate
-          image: app:1.0
-`;
-const FIXED_JOB = PLAIN_JOB.replace(
-  "  name: db-migrate\n",
-  "  name: db-migrate\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation\n",
-);
+const PLAIN_JOB = jobYaml("db-migrate");
+const FIXED_JOB = jobYaml("db-migrate", { metadataExtra: PRESYNC_HOOK_ANNOTATIONS });
 
 function commentPayload(body: string, options: { login?: string; type?: string; onIssue?: boolean } = {}) {
   const payload = examplePayload(

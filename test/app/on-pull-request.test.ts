@@ -11,6 +11,7 @@ import {
   setUpNock,
   tearDownNock,
 } from "../helpers/github-mock.js";
+import { PRESYNC_HOOK_ANNOTATIONS, jobYaml } from "../helpers/manifests.js";
 import {
   CHECK_RUN_ID,
   HEAD_SHA,
@@ -25,20 +26,7 @@ import {
   type PullRequestState,
 } from "../helpers/pull-request-mock.js";
 
-function job(name: string, image = "app:1.0"): string {
-  return `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: ${name}
-spec:
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: main
-          image: ${image}
-`;
-}
+const job = (name: string, image = "app:1.0") => jobYaml(name, { image });
 
 const APPLICATION = `apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -252,10 +240,7 @@ describe("pull request reviews", () => {
   });
 
   describe("a finding the author fixed", () => {
-    const fixedJob = job("db-migrate").replace(
-      "  name: db-migrate\n",
-      "  name: db-migrate\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation\n",
-    );
+    const fixedJob = jobYaml("db-migrate", { metadataExtra: PRESYNC_HOOK_ANNOTATIONS });
 
     async function earlierComments(): Promise<{ comment: string; summary: string }> {
       mockPullRequest({

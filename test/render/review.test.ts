@@ -6,30 +6,18 @@ import { parsePatch, type Hunk } from "../../src/render/diff-hunks.js";
 import { commentKeys, planReview, readCommentMarker, renderReviewBody } from "../../src/render/review.js";
 import { renderSummaryComment } from "../../src/render/summary-comment.js";
 import { RULES } from "../../src/rules/index.js";
+import { jobYaml } from "../helpers/manifests.js";
 import { patchOf } from "../helpers/pull-request-mock.js";
 
 const GOLDEN = join(import.meta.dirname, "..", "fixtures", "render", "review.md");
 
-const job = (name: string, extra = "") => `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: ${name}${extra}
-spec:
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: main
-          image: app:1.0
-`;
-
 const FILES = {
-  "apps/db-migrate.yaml": job("db-migrate"),
+  "apps/db-migrate.yaml": jobYaml("db-migrate"),
   // A misspelt delete policy: fixed in two passes (the policy, then BeforeHookCreation) on one Job.
-  "apps/seed.yaml": job(
-    "seed",
-    "\n  annotations:\n    argocd.argoproj.io/hook: Sync\n    argocd.argoproj.io/hook-delete-policy: hook-succeeded",
-  ),
+  "apps/seed.yaml": jobYaml("seed", {
+    metadataExtra:
+      "\n  annotations:\n    argocd.argoproj.io/hook: Sync\n    argocd.argoproj.io/hook-delete-policy: hook-succeeded",
+  }),
 };
 
 function reviewOf(hunks: ReadonlyMap<string, readonly Hunk[]>, posted: ReadonlySet<string> = new Set()) {

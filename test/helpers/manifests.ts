@@ -1,0 +1,22 @@
+/**
+ * A plain batch/v1 Job as the app tests write it: `metadataExtra` follows the name line (annotations, labels), so
+ * a test can make it a hook or misspell one.
+ */
+export function jobYaml(name: string, options: { image?: string; metadataExtra?: string } = {}): string {
+  return `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${name}${options.metadataExtra ?? ""}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: main
+          image: ${options.image ?? "app:1.0"}
+`;
+}
+
+/** The annotations that make a Job a PreSync hook recreated on each sync: what the plain-job fix inserts. */
+export const PRESYNC_HOOK_ANNOTATIONS =
+  "\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation";
