@@ -14,7 +14,10 @@ const repository = z.object({
   default_branch: z.string().min(1),
 });
 
-const suiteCommit = z.object({ head_sha: sha, before: sha.nullish() });
+/** The pull requests of a check suite or run (same-repository ones only: GitHub leaves forks' out). */
+const pullRequestNumbers = z.array(z.object({ number: z.number().int().positive() })).nullish();
+
+const suiteCommit = z.object({ head_sha: sha, before: sha.nullish(), pull_requests: pullRequestNumbers });
 
 export const PushPayload = z.object({
   ref: z.string().min(1),
@@ -33,6 +36,7 @@ export const CheckRunPayload = z.object({
     name: z.string(),
     app: z.object({ id: z.number() }).nullish(),
     check_suite: suiteCommit,
+    pull_requests: pullRequestNumbers,
   }),
   repository,
 });

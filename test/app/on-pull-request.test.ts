@@ -3,6 +3,7 @@ import nock from "nock";
 import type { Probot } from "probot";
 import {
   API,
+  APP_ID,
   createTestProbot,
   examplePayload,
   INSTALLATION_ID,
@@ -519,6 +520,58 @@ describe("pull request reviews", () => {
         output: expect.objectContaining({ title: "argocd-job-guard could not scan this commit" }) as unknown,
       }),
     ]);
+  });
+
+  it('"Re-run" on the check run of a pull request head checks it as the pull request does, saying nothing twice', async () => {
+    const state = {
+      head: { "argocd/hello.yaml": APPLICATION, "apps/migrate.yaml": job("db-migrate") },
+      changed: ["apps/migrate.yaml"],
+    };
+    mockPullRequest(state);
+    await receive();
+    const earlier = reviews[0]?.comments[0];
+    reviews = [];
+    const scope = mockPullRequest(
+      {
+        ...state,
+        reviewComments: [{ id: 501, node_id: "C1", body: earlier?.body, user: { type: "Bot" } }],
+        issueComments: [{ id: 900, body: summaries[0]?.body, user: { type: "Bot" } }],
+      },
+      1,
+      false,
+    );
+    scope.get(`${REPO_PATH}/pulls/${PR}`).reply(200, {
+      state: "open",
+      draft: false,
+      head: { sha: HEAD_SHA },
+      base: { sha: "1".repeat(40) },
+    });
+    const rerun = examplePayload("check_run", (p) => p.action === "rerequested");
+    const checkRun = rerun.check_run as Record<string, unknown>;
+
+    await probot.receive({
+      id: "rerun",
+      name: "check_run",
+      payload: {
+        ...rerun,
+        installation: { id: INSTALLATION_ID },
+        repository: pullRequestPayload().repository,
+        check_run: {
+          ...checkRun,
+          name: "Argo CD Jobs",
+          app: { id: APP_ID },
+          pull_requests: [{ number: PR }],
+          check_suite: {
+            ...(checkRun.check_suite as object),
+            head_sha: HEAD_SHA,
+            pull_requests: [{ number: PR }],
+          },
+        },
+      } as never,
+    });
+
+    expect(checkRuns.slice(-2).map((c) => c.status)).toEqual(["in_progress", "completed"]);
+    expect(reviews).toEqual([]);
   });
 
   it("the app's own fix pull request is left alone: its branch's pushes have their check runs", async () => {

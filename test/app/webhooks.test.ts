@@ -155,6 +155,13 @@ describe("re-run requests", () => {
     const base = suite.before && !/^0+$/.test(suite.before) ? suite.before : repository.default_branch;
     const runs: Record<string, unknown>[] = [];
     const scope = mockInstallationToken(nock(API));
+    // The example's pull requests are closed by now: the commit is re-checked as a push.
+    const pulls = [
+      ...((payload.check_run as { pull_requests?: { number: number }[] } | undefined)?.pull_requests ?? []),
+      ...((suite as { pull_requests?: { number: number }[] }).pull_requests ?? []),
+    ];
+    for (const number of new Set(pulls.map((pull) => pull.number)))
+      scope.get(`${repo}/pulls/${number}`).reply(200, { state: "closed", head: { sha: suite.head_sha } });
     scope
       .get(`${repo}/compare/${base}...${suite.head_sha}`)
       .reply(200, { files: [{ filename: "README.md", status: "modified" }] });
