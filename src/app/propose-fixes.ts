@@ -14,6 +14,7 @@ import {
   renderReplacedComment,
   withFixPullRequestRecord,
 } from "../render/fix-pull-request.js";
+import { OneAtATime } from "./one-at-a-time.js";
 import type { Scanner } from "./scanner.js";
 
 /** GitHub refuses changes under .github/workflows/ to apps without the workflows permission. */
@@ -88,20 +89,31 @@ export interface FixProposal {
  * branch) when nothing is left to fix, and never rewrites a branch someone else pushed to. Returns one line saying
  * what happened.
  */
-export async function proposeFixes(proposal: FixProposal): Promise<string> {
+export function proposeFixes(proposal: FixProposal): Promise<string> {
+  // A press and a push (or two presses) for one branch at once would each build a commit; one at a time, the second
+  // finds the first's pull request up to date. Across replicas, GitHub's 422s make them converge instead.
+  const { owner, repo } = proposal.writer.ref;
+  return proposalsInProgress.run(`${owner}/${repo}:${proposal.baseBranch}`, () => proposeNow(proposal));
+}
+
+const proposalsInProgress = new OneAtATime();
+
+async function proposeNow(proposal: FixProposal): Promise<string> {
   const { writer, baseBranch, baseSha, requestedBy } = proposal;
   const fixBranch = fixBranchFor(baseBranch);
-  const history = proposal.history ?? fixHistoryOf(await writer.fixPullRequests(fixBranch));
+  const readHistory = async () => fixHistoryOf(await writer.fixPullRequests(fixBranch));
+  const branchHead = await writer.branchHead(fixBranch);
+  let history = proposal.history ?? (await readHistory());
+  // The caller's history may predate another delivery's commit on the branch: read again before calling it foreign.
+  if (proposal.history && branchHead !== null && !history.knownHeads.has(branchHead))
+    history = await readHistory();
   const existing = history.open;
-  const [{ fixes, result }, branchHead] = await Promise.all([
-    proposal.scanner.fix({
-      ...proposal.snapshot,
-      repoUrl: proposal.repoUrl,
-      config: proposal.config,
-      declinedFixes: history.declined,
-    }),
-    writer.branchHead(fixBranch),
-  ]);
+  const { fixes, result } = await proposal.scanner.fix({
+    ...proposal.snapshot,
+    repoUrl: proposal.repoUrl,
+    config: proposal.config,
+    declinedFixes: history.declined,
+  });
   const committable = fixes.filter((fix) => !WORKFLOWS.test(fix.path));
   const notCommitted = fixes.filter((fix) => WORKFLOWS.test(fix.path)).map((fix) => fix.path);
   const record = existing ? readFixPullRequestRecord(existing.body) : null;

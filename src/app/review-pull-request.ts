@@ -34,6 +34,7 @@ import {
 import { renderSummaryComment, type FindingPlace } from "../render/summary-comment.js";
 import { loadRepoConfig } from "./load-config.js";
 import { isManifest, scanCommit } from "./scan-commit.js";
+import { OneAtATime } from "./one-at-a-time.js";
 import type { Scanner } from "./scanner.js";
 
 type Octokit = Context["octokit"];
@@ -54,7 +55,23 @@ export interface PullRequestToReview {
  * threads whose findings are gone, and keeps the one summary comment. The check run always completes; a review
  * GitHub refuses is said on it.
  */
-export async function reviewPullRequest(
+export function reviewPullRequest(
+  context: { octokit: Octokit; config: Context["config"] },
+  ref: RepoRef,
+  pull: PullRequestToReview,
+  scanner: Scanner,
+): Promise<void> {
+  // Two deliveries for one pull request (`opened` then a quick `synchronize`, a re-run) would both read "nothing
+  // posted yet" and both post: one at a time, the second reads what the first wrote.
+  return reviewsInProgress.run(`${ref.owner}/${ref.repo}#${pull.number}`, () =>
+    reviewNow(context, ref, pull, scanner),
+  );
+}
+
+/** One review at a time per pull request, in this process (replicas share deliveries through Redis). */
+const reviewsInProgress = new OneAtATime();
+
+async function reviewNow(
   context: { octokit: Octokit; config: Context["config"] },
   ref: RepoRef,
   pull: PullRequestToReview,

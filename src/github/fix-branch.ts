@@ -59,7 +59,7 @@ const FORCE_REFUSED =
 export class FixBranchWriter {
   constructor(
     private readonly octokit: Octokit,
-    private readonly ref: RepoRef,
+    readonly ref: RepoRef,
   ) {}
 
   /** Whether a user may push to the repository (write, maintain or admin): only they may ask for a fix PR. */

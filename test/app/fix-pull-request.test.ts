@@ -715,6 +715,32 @@ describe("a push and the fix pull request", () => {
     expect(writes[0]?.body).toMatchObject({ head: "argocd-job-guard/main", base: "main" });
   });
 
+  it("a push racing another delivery's new fix PR reads the PRs again instead of calling the branch foreign", async () => {
+    const theirs = "5".repeat(40);
+    const { api, event } = pushTo("main", "report:\n  fixPullRequest: auto\n");
+    // When this push looked, there was no PR; by the time it reads the branch, another delivery made both.
+    mockFixPullRequests(api, `${OWNER}/${REPO}`, "main", []);
+    mockFixPullRequests(api, `${OWNER}/${REPO}`, "main", [
+      {
+        number: 4,
+        body: `<!-- argocd-job-guard:fix-pr {"head":"${theirs}","fingerprints":[],"digests":{}} -->`,
+        html_url: "u4",
+      },
+    ]);
+    api.get(`${REPO_PATH}/git/ref/heads%2Fargocd-job-guard%2Fmain`).reply(200, { object: { sha: theirs } });
+    api.get(`${REPO_PATH}/git/commits/${HEAD}`).reply(200, { tree: { sha: BASE_TREE }, parents: [] });
+    api.get(`${REPO_PATH}/git/trees/${BASE_TREE}`).query({ recursive: "true" }).reply(200, { tree: [] });
+    api.post(`${REPO_PATH}/git/blobs`).reply(201, { sha: "e".repeat(40) });
+    api.post(`${REPO_PATH}/git/trees`).reply(201, { sha: NEW_TREE });
+    api
+      .get(`${REPO_PATH}/git/commits/${theirs}`)
+      .reply(200, { tree: { sha: NEW_TREE }, parents: [{ sha: HEAD }] });
+
+    await probot.receive(event as never);
+
+    expect(writes).toEqual([]);
+  });
+
   it("a push to another branch with no fix PR opens none: only the lookup", async () => {
     const { api, event } = pushTo("feature", "report:\n  fixPullRequest: auto\n");
     mockFixPullRequests(api, `${OWNER}/${REPO}`, "feature", []);
