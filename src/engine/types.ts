@@ -92,12 +92,21 @@ export interface DeployingApp {
   skipsHelmTests: boolean;
 }
 
+/**
+ * How an app's source paths were worked out: as written (`literal`), by evaluating templates with parameters the
+ * repository states (`evaluated`: generator elements and values, git generator matches, chart values), with some
+ * parts unknown and matched as one path segment each (`partial`), or not at all (`unresolved`).
+ */
+export type PathResolution = "literal" | "evaluated" | "partial" | "unresolved";
+
 export interface AppSummary {
   name: string;
   file: string;
   kind: "Application" | "ApplicationSet";
   /** Repository paths (directories or files) this app deploys from this repository. */
   paths: string[];
+  /** The least certain resolution among its sources that name this repository (null: none does). */
+  resolution: PathResolution | null;
   notes: string[];
 }
 

@@ -1,4 +1,4 @@
-import type { Finding, ScanResult, Severity } from "../engine/types.js";
+import type { Finding, PathResolution, ScanResult, Severity } from "../engine/types.js";
 import { scanNotes } from "./notes.js";
 import { countBySeverity } from "./severity-counts.js";
 import { MAX_ANNOTATION_MESSAGE_LENGTH, MAX_SUMMARY_LENGTH, MAX_TITLE_LENGTH } from "./github-limits.js";
@@ -159,18 +159,26 @@ function fixesSection(findings: readonly Finding[]): string {
   return `### Proposed fixes\n\n${blocks.join("\n\n")}`;
 }
 
+/** How an app's paths were worked out, in the words of the apps table. */
+const RESOLUTION_TEXT: Record<PathResolution, string> = {
+  literal: "as written",
+  evaluated: "evaluated from the repository's values",
+  partial: "partly templated",
+  unresolved: "unresolved",
+};
+
 function appsSection(result: ScanResult): string {
   const rows = result.apps
     .filter((app) => app.paths.length > 0)
     .map(
       (app) =>
-        `| ${escapeMarkdown(app.name)} (${app.kind}) | \`${app.file}\` | ${app.paths.map((p) => `\`${p}\``).join(", ")} |`,
+        `| ${escapeMarkdown(app.name)} (${app.kind}) | \`${app.file}\` | ${app.paths.map((p) => `\`${p}\``).join(", ")} | ${RESOLUTION_TEXT[app.resolution ?? "literal"]} |`,
     );
   // When every manifest was assumed deployed, the scan's own note says so; any other note still shows.
   const body = result.assumedAllDeployed
     ? ""
     : rows.length > 0
-      ? `| Application | Defined in | Deploys |\n|---|---|---|\n${rows.join("\n")}`
+      ? `| Application | Defined in | Deploys | Paths |\n|---|---|---|---|\n${rows.join("\n")}`
       : "No Application of this repository deploys from it.";
   const notes = scanNotes(result)
     .map((n) => `- ${escapeMarkdown(n)}`)

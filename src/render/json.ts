@@ -22,7 +22,15 @@ export interface JsonReport {
     root?: string;
   }[];
   files: { scanned: number; skipped: { file: string; reason: string; root?: string }[] };
-  apps: { name: string; kind: string; file: string; paths: string[]; root?: string }[];
+  apps: {
+    name: string;
+    kind: string;
+    file: string;
+    paths: string[];
+    /** How the paths were worked out: literal, evaluated (from generator or chart values), partial, unresolved. */
+    resolution: string | null;
+    root?: string;
+  }[];
   notes: string[];
 }
 
@@ -60,7 +68,14 @@ export function renderJson(
     report.files.scanned += result.files.scanned.length;
     for (const s of result.files.skipped) report.files.skipped.push({ ...s, ...rootField });
     for (const a of result.apps)
-      report.apps.push({ name: a.name, kind: a.kind, file: a.file, paths: a.paths, ...rootField });
+      report.apps.push({
+        name: a.name,
+        kind: a.kind,
+        file: a.file,
+        paths: a.paths,
+        resolution: a.resolution,
+        ...rootField,
+      });
     for (const note of scanNotes(result)) report.notes.push(root === null ? note : `${root}: ${note}`);
   }
   return report;

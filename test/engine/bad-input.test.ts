@@ -134,7 +134,9 @@ describe("bad input gives a per-file reason and the scan goes on", () => {
     });
 
     expect(result.files.scanned).toEqual(["app.yaml", "ok/job.yaml"]);
-    expect(result.apps).toEqual([{ name: "a", file: "app.yaml", kind: "Application", paths: [], notes: [] }]);
+    expect(result.apps).toEqual([
+      { name: "a", file: "app.yaml", kind: "Application", paths: [], resolution: null, notes: [] },
+    ]);
   });
 
   it("a document that fails among good ones is reported and the others are analysed", () => {

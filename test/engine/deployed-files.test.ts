@@ -136,7 +136,7 @@ spec:
     expect(result.apps[0]?.paths).toEqual(["apps/a"]);
   });
 
-  it("templated paths: generator parameters stand for the generated directories, other expressions for anything", () => {
+  it("templated paths: generator parameters stand for the generated directories, an unknown part for one segment", () => {
     const appset = (path: string) => `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata:
@@ -171,12 +171,11 @@ spec:
         repoUrl: REPO,
       }).apps[0]?.paths;
 
-    expect(paths("{{path}}/overlays/{{ .Values.cluster }}/")).toEqual([
-      "apps/a/overlays/prod",
-      "apps/b/overlays/dev/eu",
-    ]);
-    expect(paths("envs/{{.path.basename}}")).toEqual(["envs/a"]);
-    expect(paths("{{x}}/overlays/prod")).toEqual(["apps/a/overlays/prod", "other/a/overlays/prod"]);
+    // The legacy syntax knows no `.Values`: Argo CD leaves `{{ .Values.cluster }}` as written, no such directory.
+    expect(paths("{{path}}/overlays/{{ .Values.cluster }}/")).toEqual([]);
+    expect(paths("envs/{{path.basename}}")).toEqual(["envs/a"]);
+    // A parameter no generator gives is not a wildcard over the repository.
+    expect(paths("{{x}}/overlays/prod")).toEqual([]);
   });
 
   it("multi-source: sources override source; chart and ref-only sources deploy nothing from here", () => {

@@ -83,6 +83,7 @@ describe("check run report", () => {
       kind: "Application",
       file: "argocd/web.yaml",
       paths: [],
+      resolution: null,
       notes: ["its path is templated"],
     });
 

@@ -1,10 +1,12 @@
 import { isRecord, type ParsedManifestFile } from "../manifests/parse-manifests.js";
 import { basename, dirname, joinRepoPath, type RepoTree } from "../repo-tree.js";
-import type { AppSummary, DeployingApp } from "../types.js";
+import type { AppSummary, DeployingApp, PathResolution } from "../types.js";
 import type { AppSource, ArgoApp } from "./find-applications.js";
 import { readAnnotationPatches, type AnnotationPatch } from "./kustomize-patches.js";
-import { anyChar, GlobMatcher, literal, MAX_PATTERN_LENGTH, type GlobNode } from "../glob.js";
-import { gobwasGlobMatcher, goPathMatcher, normaliseRepoUrl } from "./patterns.js";
+import { MAX_PATTERN_LENGTH } from "../glob.js";
+import { gobwasGlobMatcher, normaliseRepoUrl } from "./patterns.js";
+import { isTemplated } from "./template-eval.js";
+import { appParams, resolveTemplatedPath } from "./templated-paths.js";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 /** reposerver's manifestFile regexp; jsonnet is listed by Argo CD but cannot be evaluated here. */
@@ -52,9 +54,25 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
       syncOptions: app.syncOptions,
       skipsHelmTests: app.sources.length > 0 && app.sources.every((source) => source.helmSkipTests),
     };
-    const summary: AppSummary = { name: app.name, file: app.file, kind: app.kind, paths: [], notes: [] };
+    const summary: AppSummary = {
+      name: app.name,
+      file: app.file,
+      kind: app.kind,
+      paths: [],
+      resolution: null,
+      notes: [],
+    };
     for (const source of app.sources) {
-      const roots = resolveSourceRoots(app, source, context, summary.notes);
+      const { roots, resolution } = resolveSourceRoots(app, source, context, summary.notes);
+      // A templated path that names this repository says the repository holds its own apps, even when the
+      // repository does not say enough to resolve it: assuming every manifest deployed would be a guess.
+      if (resolution === "unresolved" || resolution === "partial") hasOwnApps = true;
+      if (
+        resolution !== null &&
+        RESOLUTION_ORDER[resolution] > RESOLUTION_ORDER[summary.resolution ?? "literal"]
+      )
+        summary.resolution = resolution;
+      else summary.resolution ??= resolution;
       if (roots.length === 0) continue;
       hasOwnApps = true;
       for (const root of roots) {
@@ -74,92 +92,71 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
   return { deployedBy, patchRoutes, apps: summaries, hasOwnApps, notes };
 }
 
+const RESOLUTION_ORDER: Record<PathResolution, number> = {
+  literal: 0,
+  evaluated: 1,
+  partial: 2,
+  unresolved: 3,
+};
+
+/**
+ * Repository URLs Argo CD reads as git: https/http, ssh, git, or the scp-like `user@host:path`. A `cnoe://`, `oci://`
+ * or bare registry reference (Helm or OCI) is not this repository, whatever path the source names.
+ */
+function isGitUrl(url: string): boolean {
+  return /^(https?|ssh|git|git\+ssh|file):\/\//i.test(url.trim()) || /^[\w.-]+@[\w.-]+[:/]/.test(url.trim());
+}
+
+function isPlaceholder(url: string): boolean {
+  return !url.includes(":") && !url.includes("@") && !url.includes("/") && !url.includes(".");
+}
+
 function resolveSourceRoots(
   app: ArgoApp,
   source: AppSource,
   context: DeploymentContext,
   notes: string[],
-): string[] {
+): { roots: string[]; resolution: PathResolution | null } {
+  const none = { roots: [], resolution: null };
   if (source.chart !== null) {
     notes.push(`source chart "${source.chart}" comes from a Helm repository, not from this repository`);
-    return [];
+    return none;
   }
-  if (source.path === null) return [];
-  const repoUrlTemplated = source.repoURL === null || source.repoURL.includes("{{");
+  if (source.path === null) return none;
+  // A word that is no URL at all (`patch-me-see-overlays`) is a placeholder an overlay replaces: it may be this one.
+  const repoUrlTemplated =
+    source.repoURL === null || isTemplated(source.repoURL) || isPlaceholder(source.repoURL);
+  if (!repoUrlTemplated && !isGitUrl(source.repoURL ?? "")) {
+    notes.push(
+      `repoURL "${source.repoURL ?? ""}" is not a git repository: nothing from this repository is deployed by it`,
+    );
+    return none;
+  }
   if (
     !repoUrlTemplated &&
     context.repoUrl !== null &&
     normaliseRepoUrl(source.repoURL ?? "") !== context.repoUrl
   ) {
-    return [];
+    return none;
   }
   const path = source.path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
-  if (!path.includes("{{")) {
+  if (!isTemplated(path)) {
     const root = path === "." ? "" : path;
-    return context.tree.hasDirectory(root) ? [root] : [];
+    return { roots: context.tree.hasDirectory(root) ? [root] : [], resolution: "literal" };
   }
   if (path.length > MAX_PATTERN_LENGTH) {
     notes.push(`templated path longer than ${MAX_PATTERN_LENGTH} characters was not matched`);
-    return [];
+    return { roots: [], resolution: "unresolved" };
   }
-  const pattern = templatedPathMatcher(path, app, context.tree);
-  const roots = [...context.tree.directories]
-    .filter((dir) => pattern.test(dir) && isAppRoot(dir, context.tree))
-    .sort();
-  if (roots.length > 0)
-    notes.push(`templated path "${source.path}" was matched against the repository's directories`);
-  return roots;
-}
-
-/**
- * A templated source path as a matcher over directories. The git generator's `path` parameters expand to the
- * directories the generator matches (a set of words, matched as a trie); any other template expression may stand
- * for anything.
- */
-function templatedPathMatcher(path: string, app: ArgoApp, tree: RepoTree): GlobMatcher {
-  const generated = gitGeneratorDirectories(app, tree);
-  const items: GlobNode[] = [];
-  let last = 0;
-  // indexOf, not a lazy RegExp: an unclosed `{{` repeated along the path must not rescan the rest each time.
-  for (let open = path.indexOf("{{"); open !== -1; open = path.indexOf("{{", last)) {
-    const close = path.indexOf("}}", open + 2);
-    if (close === -1) break;
-    if (open > last) items.push(literal(path.slice(last, open)));
-    const expression = path
-      .slice(open, close + 2)
-      .replace(/[{}`\-\s]/g, "")
-      .replace(/^\./, "");
-    if (generated.length > 0 && /^path(\.path)?$/.test(expression)) {
-      items.push({ t: "words", words: generated });
-    } else if (generated.length > 0 && /^path\.basename$/.test(expression)) {
-      items.push({ t: "words", words: [...new Set(generated.map(basename))] });
-    } else if (items[items.length - 1]?.t !== "star") {
-      items.push({ t: "star", test: anyChar });
-    }
-    last = close + 2;
-  }
-  items.push(literal(path.slice(last).replace(/\/+$/, "")));
-  return new GlobMatcher({ t: "seq", items });
-}
-
-/** Directories an ApplicationSet's git generators produce (Go path.Match; exclusions win; dot-dirs skipped). */
-function gitGeneratorDirectories(app: ArgoApp, tree: RepoTree): string[] {
-  const matches = (
-    patterns: { path: string; exclude: boolean }[],
-    candidates: Iterable<string>,
-  ): string[] => {
-    const include = patterns.filter((p) => !p.exclude).map((p) => goPathMatcher(p.path));
-    const exclude = patterns.filter((p) => p.exclude).map((p) => goPathMatcher(p.path));
-    return [...candidates].filter(
-      (candidate) =>
-        include.some((re) => re?.test(candidate)) &&
-        !exclude.some((re) => re?.test(candidate)) &&
-        !candidate.split("/").some((segment) => segment.startsWith(".")),
-    );
+  const templateContext = {
+    tree: context.tree,
+    parsed: context.parsed,
+    readText: context.readText,
+    isAppRoot: (dir: string) => isAppRoot(dir, context.tree),
   };
-  const directories = matches(app.gitGenerators.directories, tree.directories);
-  const fileDirs = matches(app.gitGenerators.files, tree.files).map(dirname);
-  return [...new Set([...directories, ...fileDirs])].sort();
+  const resolved = resolveTemplatedPath(path, appParams(app, templateContext), templateContext);
+  notes.push(resolved.note);
+  return { roots: resolved.roots, resolution: resolved.resolution };
 }
 
 function isAppRoot(dir: string, tree: RepoTree): boolean {

@@ -3,6 +3,7 @@ import { isRecord, type ManifestObject, type ParsedManifestFile } from "../manif
 import { findMap, findPair, locate } from "../manifests/yaml-nodes.js";
 import { writtenText } from "../manifests/written-text.js";
 import type { SourceLocation } from "../types.js";
+import { templateActions } from "./template-eval.js";
 
 /** One git source of an Application or of an ApplicationSet's template, as written. */
 export interface AppSource {
@@ -33,6 +34,15 @@ export interface ArgoApp {
   /** Where `Force=true` sits in `spec.syncPolicy.syncOptions`, if it does (a no-op there). */
   forceOptionLocation: SourceLocation | null;
   gitGenerators: GitGeneratorPatterns;
+  /** `spec.goTemplate: true`: the template uses Go template syntax, not the legacy `{{name}}` one. */
+  goTemplate: boolean;
+  /** The ApplicationSet's `spec.generators` as plain data (masked Helm values included), else null. */
+  generators: unknown;
+  /**
+   * In a Helm template: the actions open where the document starts (`range .Values.apps`, `$x := …`), in order,
+   * which say what `.` and the variables are for the document's own actions.
+   */
+  helmScope: string[] | null;
 }
 
 export function isArgoApp(object: ManifestObject): boolean {
@@ -80,6 +90,7 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
         forceOptionLocation = locate(file.lineCounter, item.range[0], item.range[1]);
     }
   }
+  const spec = object.value.spec;
   const range = findPair(object.node, "kind")?.key?.range ?? object.node.range ?? [0, 0];
   return {
     kind,
@@ -95,7 +106,35 @@ export function readArgoApp(file: ParsedManifestFile, object: ManifestObject): A
       kind === "ApplicationSet"
         ? readGitGenerators(file, findPair(findMap(object.node, "spec"), "generators")?.value)
         : { directories: [], files: [] },
+    goTemplate:
+      kind === "ApplicationSet" && isRecord(spec) && (spec.goTemplate === true || spec.goTemplate === "true"),
+    generators: kind === "ApplicationSet" && isRecord(spec) ? spec.generators : null,
+    helmScope: file.helm ? openActionsBefore(file.text, object.node.range?.[0] ?? 0) : null,
   };
+}
+
+/**
+ * The control actions still open at `offset` and the variable assignments made before it, in order: what the
+ * document at `offset` is rendered inside. An `end` closes the innermost open action.
+ */
+function openActionsBefore(text: string, offset: number): string[] {
+  const open: string[] = [];
+  for (const [start, end] of templateActions(text.slice(0, offset))) {
+    const inner = text
+      .slice(start + 2, end - 2)
+      .replace(/^-\s?/, "")
+      .replace(/\s?-$/, "")
+      .trim();
+    const word = inner.split(/\s/, 1)[0] ?? "";
+    if (word === "end") {
+      // Variables set inside the closed action go with it.
+      while (open.length > 0 && (open[open.length - 1] ?? "").startsWith("$")) open.pop();
+      open.pop();
+    } else if (word === "range" || word === "with" || word === "if" || word === "define") open.push(inner);
+    else if (/^\$\w+\s*:?=/.test(inner)) open.push(inner);
+    if (open.length > 64) return open;
+  }
+  return open;
 }
 
 function readSource(file: ParsedManifestFile, node: YAMLMap): AppSource {
