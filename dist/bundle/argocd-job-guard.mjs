@@ -56,7 +56,7 @@ var require_identity = __commonJS({
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap9 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar10 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar11 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -78,7 +78,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar10(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar11(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -93,7 +93,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap9;
     exports.isNode = isNode;
     exports.isPair = isPair;
-    exports.isScalar = isScalar10;
+    exports.isScalar = isScalar11;
     exports.isSeq = isSeq3;
   }
 });
@@ -106,7 +106,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -115,9 +115,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -251,7 +251,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -261,7 +261,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -405,7 +405,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -432,7 +432,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -443,7 +443,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -623,7 +623,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -649,7 +649,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -5571,15 +5571,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -5590,8 +5590,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -5622,7 +5622,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -5638,7 +5638,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar10 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar11 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -5722,7 +5722,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar10;
+    exports.isScalar = isScalar11;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -7338,7 +7338,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -7366,8 +7366,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -27682,7 +27682,7 @@ function hideIrrelevantDocuments(text2) {
 var VALUE_KINDS = /* @__PURE__ */ new Set(["Job", "Application", "ApplicationSet", "List", "Kustomization", "Component"]);
 var MAX_ALIAS_COUNT = 100;
 function parseManifestFile(path, text2, options = {}) {
-  const helm = text2.includes("{{") ? maskTemplateActions(text2) : null;
+  const helm = text2.includes("{{") && !actionsAreText(path, text2) ? maskTemplateActions(text2) : null;
   const visible = helm ? helm.text : text2;
   const parsedText = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
   const lineCounter = new import_yaml2.LineCounter();
@@ -27746,6 +27746,36 @@ function parseManifestFile(path, text2, options = {}) {
     return { ok: false, reason: problems.join("; ") };
   }
   return { ok: true, file: { path, text: text2, parsedText, helm, lineCounter, objects, problems } };
+}
+function actionsAreText(path, text2) {
+  if (/(^|\/)templates\//.test(path)) return false;
+  let documents;
+  try {
+    documents = (0, import_yaml2.parseAllDocuments)(text2, { merge: true, prettyErrors: false });
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(documents) || documents.some((doc) => doc.errors.length > 0)) return false;
+  const scalarRanges = [];
+  for (const doc of documents) {
+    (0, import_yaml2.visit)(doc, {
+      Scalar(_key, node2) {
+        if ((0, import_yaml2.isScalar)(node2) && node2.range) scalarRanges.push([node2.range[0], node2.range[1]]);
+      }
+    });
+  }
+  scalarRanges.sort((a, b) => a[0] - b[0]);
+  let index = 0;
+  for (let open4 = text2.indexOf("{{"); open4 !== -1; open4 = text2.indexOf("{{", open4 + 2)) {
+    while (index < scalarRanges.length && (scalarRanges[index]?.[1] ?? 0) <= open4) index++;
+    const range = scalarRanges[index];
+    if (range && range[0] <= open4) continue;
+    const lineStart2 = text2.lastIndexOf("\n", open4) + 1;
+    const before = text2.slice(lineStart2, open4);
+    if (before.trimStart().startsWith("#") || before.includes(" #")) continue;
+    return false;
+  }
+  return true;
 }
 function toObject(docIndex, itemIndex, node2, value, docRange) {
   return {
@@ -28980,10 +29010,10 @@ function readSource(file2, node2) {
 }
 function readGitGenerators(file2, generators) {
   const result = { directories: [], files: [] };
-  const visit2 = (node2, depth) => {
+  const visit3 = (node2, depth) => {
     if (depth > 8) return;
     if ((0, import_yaml8.isSeq)(node2)) {
-      for (const item of node2.items) visit2(item, depth + 1);
+      for (const item of node2.items) visit3(item, depth + 1);
       return;
     }
     if (!(0, import_yaml8.isMap)(node2)) return;
@@ -29003,9 +29033,9 @@ function readGitGenerators(file2, generators) {
         }
       }
     }
-    for (const pair of node2.items) if (pair.value !== git) visit2(pair.value, depth + 1);
+    for (const pair of node2.items) if (pair.value !== git) visit3(pair.value, depth + 1);
   };
-  visit2(generators, 0);
+  visit3(generators, 0);
   return result;
 }
 

@@ -250,3 +250,46 @@ spec:
     expect(app("{{ $name }}")?.resolution).toBe("evaluated");
   });
 });
+
+describe("template text outside a chart is YAML like any other", () => {
+  it("an ApplicationSet whose templatePatch starts with {{- if …}} is read, so its paths are kept", () => {
+    const appset = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: workloads
+spec:
+  goTemplate: true
+  generators:
+    - git:
+        repoURL: ${REPO}
+        revision: HEAD
+        directories:
+          - path: workloads/*
+  template:
+    metadata:
+      name: '{{ .path.basename }}'
+    spec:
+      project: default
+      source:
+        repoURL: ${REPO}
+        path: '{{ .path.path }}'
+      destination:
+        server: https://kubernetes.default.svc
+  templatePatch: |
+    {{- if .autoSync }}
+    spec:
+      syncPolicy:
+        automated: {}
+    {{- end }}
+`;
+    const { result, reported, app } = scan([
+      { path: "argocd/workloads.yaml", content: appset },
+      { path: "workloads/web/job.yaml", content: job("web") },
+      { path: "tools/job.yaml", content: job("tool") },
+    ]);
+
+    expect(result.files.skipped).toEqual([]);
+    expect(app("workloads")?.paths).toEqual(["workloads/web"]);
+    expect(reported).toEqual(["workloads/web/job.yaml:plain-job"]);
+  });
+});

@@ -1,4 +1,13 @@
-import { LineCounter, isMap, isSeq, parseAllDocuments, type Document, type YAMLMap } from "yaml";
+import {
+  LineCounter,
+  isMap,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type YAMLMap,
+} from "yaml";
 import { maskTemplateActions, type MaskedText } from "./helm-mask.js";
 import { hideIrrelevantDocuments } from "./prefilter.js";
 
@@ -50,7 +59,7 @@ export type ParseOutcome = { ok: true; file: ParsedManifestFile } | { ok: false;
  * @example parseManifestFile("a.yaml", "kind: Job\nmetadata: {name: x}\n").ok === true
  */
 export function parseManifestFile(path: string, text: string, options: ParseOptions = {}): ParseOutcome {
-  const helm = text.includes("{{") ? maskTemplateActions(text) : null;
+  const helm = text.includes("{{") && !actionsAreText(path, text) ? maskTemplateActions(text) : null;
   const visible = helm ? helm.text : text;
   const parsedText = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
   // Lines are counted on the original text: hidden documents have lost their newlines in parsedText.
@@ -120,6 +129,42 @@ export function parseManifestFile(path: string, text: string, options: ParseOpti
     return { ok: false, reason: problems.join("; ") };
   }
   return { ok: true, file: { path, text, parsedText, helm, lineCounter, objects, problems } };
+}
+
+/**
+ * Only a chart's `templates/` are Helm templates. Elsewhere a file with `{{` in it is YAML like any other when it
+ * parses and every `{{` sits inside a string (an ApplicationSet's `templatePatch: |`, a quoted `'{{ .path.path }}'`):
+ * Argo CD reads the string as it is, and masking would break a block scalar that starts with a template action.
+ */
+function actionsAreText(path: string, text: string): boolean {
+  if (/(^|\/)templates\//.test(path)) return false;
+  let documents: Document.Parsed[];
+  try {
+    documents = parseAllDocuments(text, { merge: true, prettyErrors: false }) as Document.Parsed[];
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(documents) || documents.some((doc) => doc.errors.length > 0)) return false;
+  const scalarRanges: [number, number][] = [];
+  for (const doc of documents) {
+    visit(doc, {
+      Scalar(_key, node) {
+        if (isScalar(node) && node.range) scalarRanges.push([node.range[0], node.range[1]]);
+      },
+    });
+  }
+  scalarRanges.sort((a, b) => a[0] - b[0]);
+  let index = 0;
+  for (let open = text.indexOf("{{"); open !== -1; open = text.indexOf("{{", open + 2)) {
+    while (index < scalarRanges.length && (scalarRanges[index]?.[1] ?? 0) <= open) index++;
+    const range = scalarRanges[index];
+    if (range && range[0] <= open) continue;
+    const lineStart = text.lastIndexOf("\n", open) + 1;
+    const before = text.slice(lineStart, open);
+    if (before.trimStart().startsWith("#") || before.includes(" #")) continue;
+    return false;
+  }
+  return true;
 }
 
 function toObject(
