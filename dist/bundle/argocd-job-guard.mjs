@@ -27983,8 +27983,9 @@ function normaliseRepoUrl(url2) {
     rest = rest.replace(/^[a-z+]+:\/\//i, "").replace(/^[^@/]+@/, "");
   }
   rest = rest.replace(/\/+$/, "").replace(/\.git$/i, "").replace(/\/+$/, "");
+  rest = rest.toLowerCase();
   const slash = rest.indexOf("/");
-  const host = (slash === -1 ? rest : rest.slice(0, slash)).toLowerCase().replace(/:(22|443)$/, "");
+  const host = (slash === -1 ? rest : rest.slice(0, slash)).replace(/:(22|443)$/, "");
   return slash === -1 ? host : host + rest.slice(slash);
 }
 
@@ -28722,6 +28723,7 @@ function mapDeployedFiles(apps, context) {
   const summaries = [];
   const notes = [];
   let hasOwnApps = false;
+  const otherRepositories = /* @__PURE__ */ new Set();
   for (const app of apps) {
     const deploying = {
       name: app.name,
@@ -28741,7 +28743,8 @@ function mapDeployedFiles(apps, context) {
       notes: []
     };
     for (const source of app.sources) {
-      const { roots, resolution } = resolveSourceRoots(app, source, context, summary.notes);
+      const { roots, resolution, elsewhere } = resolveSourceRoots(app, source, context, summary.notes);
+      if (elsewhere) otherRepositories.add(source.repoURL?.trim() ?? "");
       if (resolution === "unresolved" || resolution === "partial") hasOwnApps = true;
       if (resolution !== null && RESOLUTION_ORDER[resolution] > RESOLUTION_ORDER[summary.resolution ?? "literal"])
         summary.resolution = resolution;
@@ -28762,7 +28765,14 @@ function mapDeployedFiles(apps, context) {
     summary.notes = [...new Set(summary.notes)];
     summaries.push(summary);
   }
-  return { deployedBy, patchRoutes, apps: summaries, hasOwnApps, notes };
+  return {
+    deployedBy,
+    patchRoutes,
+    apps: summaries,
+    hasOwnApps,
+    otherRepositories: [...otherRepositories].sort(),
+    notes
+  };
 }
 var RESOLUTION_ORDER = {
   literal: 0,
@@ -28791,7 +28801,7 @@ function resolveSourceRoots(app, source, context, notes) {
     return none;
   }
   if (!repoUrlTemplated && context.repoUrl !== null && normaliseRepoUrl(source.repoURL ?? "") !== context.repoUrl) {
-    return none;
+    return { ...none, elsewhere: true };
   }
   const path = source.path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
   if (!isTemplated(path)) {
@@ -30765,6 +30775,14 @@ function analyse(input2) {
     notes.push(
       "No Argo CD Application or ApplicationSet in this repository deploys from it, and no `paths` are configured: every manifest was assumed to be deployed by Argo CD."
     );
+    const named = deployment.otherRepositories;
+    if (named.length > 0) {
+      const shown = named.slice(0, 5).map((url2) => `\`${url2}\``);
+      const more = named.length > shown.length ? ` and ${named.length - shown.length} more` : "";
+      notes.push(
+        `The Applications here deploy from ${shown.join(", ")}${more}, which ${named.length === 1 ? "is" : "are"} not this repository${input2.repoUrl ? ` (\`${input2.repoUrl}\`)` : ""}. If ${named.length === 1 ? "it is" : "one of them is"} this repository, scan with \`--repo-url ${named[0] ?? ""}\` (CLI), or set \`paths\` in the configuration.`
+      );
+    }
   }
   const result = {
     findings,

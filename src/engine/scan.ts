@@ -195,6 +195,14 @@ function analyse(input: ScanInput): Analysis {
     notes.push(
       "No Argo CD Application or ApplicationSet in this repository deploys from it, and no `paths` are configured: every manifest was assumed to be deployed by Argo CD.",
     );
+    const named = deployment.otherRepositories;
+    if (named.length > 0) {
+      const shown = named.slice(0, 5).map((url) => `\`${url}\``);
+      const more = named.length > shown.length ? ` and ${named.length - shown.length} more` : "";
+      notes.push(
+        `The Applications here deploy from ${shown.join(", ")}${more}, which ${named.length === 1 ? "is" : "are"} not this repository${input.repoUrl ? ` (\`${input.repoUrl}\`)` : ""}. If ${named.length === 1 ? "it is" : "one of them is"} this repository, scan with \`--repo-url ${named[0] ?? ""}\` (CLI), or set \`paths\` in the configuration.`,
+      );
+    }
   }
   const result: ScanResult = {
     findings,

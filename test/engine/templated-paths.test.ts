@@ -293,3 +293,36 @@ spec:
     expect(reported).toEqual(["workloads/web/job.yaml:plain-job"]);
   });
 });
+
+describe("repository URLs as Argo CD compares them", () => {
+  const app = (repoURL: string) =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\nspec:\n  source:\n    repoURL: ${repoURL}\n    path: apps/web\n`;
+  const files = (repoURL: string) => [
+    { path: "argocd/web.yaml", content: app(repoURL) },
+    { path: "apps/web/job.yaml", content: job("web") },
+    { path: "tools/job.yaml", content: job("tool") },
+  ];
+
+  it.each([
+    "https://github.com/example-org/gitops-repo",
+    "https://github.com/example-org/gitops-repo.git",
+    "git@github.com:example-org/gitops-repo.git",
+    "ssh://git@github.com/Example-Org/gitops-repo",
+    "https://GitHub.com/EXAMPLE-ORG/gitops-repo/",
+  ])("%s is the repository given as https://github.com/Example-Org/gitops-repo", (repoURL) => {
+    const { reported } = scan(files(repoURL), "https://github.com/Example-Org/gitops-repo");
+
+    expect(reported).toEqual(["apps/web/job.yaml:plain-job"]);
+  });
+
+  it("when no Application names this repository, the output says which repositories they name and how to say which this is", () => {
+    const { result, reported } = scan(files("https://github.com/example-org/other-repo.git"), REPO);
+
+    expect(result.assumedAllDeployed).toBe(true);
+    expect(reported).toEqual(["apps/web/job.yaml:plain-job", "tools/job.yaml:plain-job"]);
+    expect(result.notes.join("\n")).toContain(
+      "The Applications here deploy from `https://github.com/example-org/other-repo.git`, which is not this repository",
+    );
+    expect(result.notes.join("\n")).toContain("--repo-url https://github.com/example-org/other-repo.git");
+  });
+});

@@ -21,6 +21,8 @@ export interface DeploymentMap {
   apps: AppSummary[];
   /** At least one Application/ApplicationSet deploys from this repository. */
   hasOwnApps: boolean;
+  /** The repository URLs, as written, that the apps name when they are not this repository. */
+  otherRepositories: string[];
   notes: string[];
 }
 
@@ -44,6 +46,7 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
   const summaries: AppSummary[] = [];
   const notes: string[] = [];
   let hasOwnApps = false;
+  const otherRepositories = new Set<string>();
   for (const app of apps) {
     const deploying: DeployingApp = {
       name: app.name,
@@ -63,7 +66,8 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
       notes: [],
     };
     for (const source of app.sources) {
-      const { roots, resolution } = resolveSourceRoots(app, source, context, summary.notes);
+      const { roots, resolution, elsewhere } = resolveSourceRoots(app, source, context, summary.notes);
+      if (elsewhere) otherRepositories.add(source.repoURL?.trim() ?? "");
       // A templated path that names this repository says the repository holds its own apps, even when the
       // repository does not say enough to resolve it: assuming every manifest deployed would be a guess.
       if (resolution === "unresolved" || resolution === "partial") hasOwnApps = true;
@@ -89,7 +93,14 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
     summary.notes = [...new Set(summary.notes)];
     summaries.push(summary);
   }
-  return { deployedBy, patchRoutes, apps: summaries, hasOwnApps, notes };
+  return {
+    deployedBy,
+    patchRoutes,
+    apps: summaries,
+    hasOwnApps,
+    otherRepositories: [...otherRepositories].sort(),
+    notes,
+  };
 }
 
 const RESOLUTION_ORDER: Record<PathResolution, number> = {
@@ -116,7 +127,7 @@ function resolveSourceRoots(
   source: AppSource,
   context: DeploymentContext,
   notes: string[],
-): { roots: string[]; resolution: PathResolution | null } {
+): { roots: string[]; resolution: PathResolution | null; elsewhere?: true } {
   const none = { roots: [], resolution: null };
   if (source.chart !== null) {
     notes.push(`source chart "${source.chart}" comes from a Helm repository, not from this repository`);
@@ -137,7 +148,7 @@ function resolveSourceRoots(
     context.repoUrl !== null &&
     normaliseRepoUrl(source.repoURL ?? "") !== context.repoUrl
   ) {
-    return none;
+    return { ...none, elsewhere: true };
   }
   const path = source.path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
   if (!isTemplated(path)) {

@@ -22,8 +22,9 @@ export function gobwasGlobMatcher(pattern: string): GlobMatcher | null {
 }
 
 /**
- * Normalises a git URL so that https, ssh and scp-like forms of one repository compare equal.
- * @example normaliseRepoUrl("git@github.com:Org/Repo.git") === "github.com/Org/Repo"
+ * Normalises a git URL so that https, ssh and scp-like forms of one repository compare equal. Like Argo CD's
+ * util/git NormalizeGitURL, the whole URL is compared case-insensitively (`Example-Org` and `example-org` are one).
+ * @example normaliseRepoUrl("git@github.com:Org/Repo.git") === "github.com/org/repo"
  */
 export function normaliseRepoUrl(url: string): string {
   let rest = url.trim();
@@ -37,7 +38,8 @@ export function normaliseRepoUrl(url: string): string {
     .replace(/\/+$/, "")
     .replace(/\.git$/i, "")
     .replace(/\/+$/, "");
+  rest = rest.toLowerCase();
   const slash = rest.indexOf("/");
-  const host = (slash === -1 ? rest : rest.slice(0, slash)).toLowerCase().replace(/:(22|443)$/, "");
+  const host = (slash === -1 ? rest : rest.slice(0, slash)).replace(/:(22|443)$/, "");
   return slash === -1 ? host : host + rest.slice(slash);
 }
