@@ -4451,13 +4451,13 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar2, onError) {
+      const start = scalar2.offset;
+      const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines2(scalar.source) : [];
+      const lines = scalar2.source ? splitLines2(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content = lines[i][1];
@@ -4469,12 +4469,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
+        if (scalar2.source)
+          end2 += scalar2.source.length;
         return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar2.indent + header.indent;
+      let offset = scalar2.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
@@ -4552,7 +4552,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
+      const end = start + header.length + scalar2.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -4635,8 +4635,8 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar2 = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+    function resolveFlowScalar(scalar2, strict, onError) {
+      const { offset, type, source, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
@@ -4655,7 +4655,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -4870,26 +4870,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
-      let scalar;
+      let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error62) {
         const msg = error62 instanceof Error ? error62.message : String(error62);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar2.Scalar(value);
+        scalar2 = new Scalar2.Scalar(value);
       }
-      scalar.range = range;
-      scalar.source = value;
+      scalar2.range = range;
+      scalar2.source = value;
       if (type)
-        scalar.type = type;
+        scalar2.type = type;
       if (tagName)
-        scalar.tag = tagName;
+        scalar2.tag = tagName;
       if (tag.format)
-        scalar.format = tag.format;
+        scalar2.format = tag.format;
       if (comment)
-        scalar.comment = comment;
-      return scalar;
+        scalar2.comment = comment;
+      return scalar2;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -6717,37 +6717,37 @@ var require_parser = __commonJS({
           };
         }
       }
-      *scalar(scalar) {
+      *scalar(scalar2) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
           let sep2;
-          if (scalar.end) {
-            sep2 = scalar.end;
+          if (scalar2.end) {
+            sep2 = scalar2.end;
             sep2.push(this.sourceToken);
-            delete scalar.end;
+            delete scalar2.end;
           } else
             sep2 = [this.sourceToken];
           const map2 = {
             type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            offset: scalar2.offset,
+            indent: scalar2.indent,
+            items: [{ start, key: scalar2, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
         } else
-          yield* this.lineEnd(scalar);
+          yield* this.lineEnd(scalar2);
       }
-      *blockScalar(scalar) {
+      *blockScalar(scalar2) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar.props.push(this.sourceToken);
+            scalar2.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar.source = this.source;
+            scalar2.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -27231,9 +27231,9 @@ var GlobMatcher = class {
     return state;
   }
 };
-function buildTrie(words) {
+function buildTrie(words2) {
   const root = { children: /* @__PURE__ */ new Map(), terminal: false };
-  for (const word of words) {
+  for (const word of words2) {
     let node2 = root;
     for (let i = 0; i < word.length; i++) {
       const code = word.charCodeAt(i);
@@ -27395,16 +27395,16 @@ var Parser = class {
       throw new GlobError(`brace ranges expand to more than ${MAX_BRACE_RANGE_ITEMS} items`);
     }
     const width = numeric && [match[1], match[2]].some((end) => /^-?0\d/.test(end)) ? Math.max(match[1].length, match[2].length) : 0;
-    const words = [];
+    const words2 = [];
     for (let k = 0; k < count; k++) {
       const value = from + (to >= from ? 1 : -1) * k * step;
-      if (!numeric) words.push(String.fromCharCode(value));
+      if (!numeric) words2.push(String.fromCharCode(value));
       else
-        words.push(
+        words2.push(
           value < 0 ? `-${String(-value).padStart(width - 1, "0")}` : String(value).padStart(width, "0")
         );
     }
-    return { t: "words", words };
+    return { t: "words", words: words2 };
   }
   /** `[…]` at `this.i`; null when it is not closed. A `]` first in the class is literal, as in Go and POSIX. */
   characterClass() {
@@ -29193,6 +29193,13 @@ function evidentToken(token, valid) {
   const wanted = normalise(token);
   return valid.find((candidate) => normalise(candidate) === wanted) ?? null;
 }
+function syncWaveOf(annotations) {
+  for (const key of [ANNOTATION.syncWave, "helm.sh/hook-weight"]) {
+    const value = annotations.get(key)?.trim() ?? "";
+    if (/^[-+]?\d+$/.test(value)) return Number.parseInt(value, 10);
+  }
+  return null;
+}
 
 // src/engine/fix/edit-builders.ts
 var import_yaml9 = __toESM(require_dist(), 1);
@@ -29206,10 +29213,10 @@ function formatScalar(value, style, inFlow) {
 function jsonStyle(file2) {
   return /\.json$/i.test(file2.path) ? import_yaml9.Scalar.QUOTE_DOUBLE : void 0;
 }
-function replaceScalar(scalar, value, inFlow) {
-  const range = nodeRange(scalar);
+function replaceScalar(scalar2, value, inFlow) {
+  const range = nodeRange(scalar2);
   if (!range) return null;
-  const style = scalar.type === import_yaml9.Scalar.BLOCK_FOLDED || scalar.type === import_yaml9.Scalar.BLOCK_LITERAL ? import_yaml9.Scalar.QUOTE_DOUBLE : scalar.type;
+  const style = scalar2.type === import_yaml9.Scalar.BLOCK_FOLDED || scalar2.type === import_yaml9.Scalar.BLOCK_LITERAL ? import_yaml9.Scalar.QUOTE_DOUBLE : scalar2.type;
   return { start: range[0], end: range[1], text: formatScalar(value, style, inFlow) };
 }
 function renameKey(file2, key, newKey) {
@@ -29369,207 +29376,12 @@ function mergeCsv(current, tokens) {
   return current.trim() === "" ? toAdd.join(separator) : `${current.replace(/[\s,]+$/, "")}${separator}${toAdd.join(separator)}`;
 }
 
-// src/engine/jobs/job-view.ts
-var import_yaml12 = __toESM(require_dist(), 1);
-
-// src/engine/fix/shared-nodes.ts
-var import_yaml11 = __toESM(require_dist(), 1);
-function editBlocker(file2, object2) {
-  const top = object2.node;
-  const repeated = repeatedKey(top, ["metadata"]);
-  if (repeated) return branchesReason(file2, `the Job's ${repeated}`);
-  const metadataPair = pairOf(top, "metadata");
-  if (!metadataPair) {
-    return hasMergeKey(top) ? "the Job's metadata comes from a YAML merge key (<<): change it by hand" : null;
-  }
-  const metadata = metadataPair.value;
-  if ((0, import_yaml11.isAlias)(metadata)) return aliasReason("metadata map", metadata.source);
-  if (!(0, import_yaml11.isMap)(metadata)) return null;
-  if (metadata.anchor) return anchorReason("metadata map", metadata.anchor);
-  const repeatedInMetadata = repeatedKey(metadata, ["annotations", "name", "generateName"]);
-  if (repeatedInMetadata) return branchesReason(file2, `metadata.${repeatedInMetadata}`);
-  const annotationsPair = pairOf(metadata, "annotations");
-  if (!annotationsPair) {
-    return hasMergeKey(metadata) ? "the Job's metadata takes keys from a YAML merge key (<<), which may provide its annotations: an annotations map added here would replace the merged one; write the Job's annotations by hand" : null;
-  }
-  const annotations = annotationsPair.value;
-  if ((0, import_yaml11.isAlias)(annotations)) return aliasReason("annotations map", annotations.source);
-  if (!(0, import_yaml11.isMap)(annotations)) return null;
-  if (annotations.anchor) return anchorReason("annotations map", annotations.anchor);
-  if (hasMergeKey(annotations)) {
-    return "some of the Job's annotations come from a YAML merge key (<<): an annotation written beside it would override the merged one; change them by hand";
-  }
-  for (const pair of annotations.items) {
-    if ((0, import_yaml11.isAlias)(pair.value)) return aliasReason(`annotation ${keyText(pair)}`, pair.value.source);
-    if ((0, import_yaml11.isScalar)(pair.value) && pair.value.anchor)
-      return anchorReason(`annotation ${keyText(pair)}`, pair.value.anchor);
-  }
-  const repeatedAnnotation = repeatedKey(annotations, null);
-  if (repeatedAnnotation) return branchesReason(file2, `annotation ${repeatedAnnotation}`);
-  return null;
-}
-function aliasReason(what, source) {
-  return `the Job's ${what} is the YAML alias *${source}, shared with whatever else uses the anchor: change it where &${source} is defined`;
-}
-function anchorReason(what, anchor2) {
-  return `the Job's ${what} carries the YAML anchor &${anchor2}: other objects may share it through aliases, and an edit would change them too`;
-}
-function branchesReason(file2, what) {
-  return file2.helm ? `${what} is written more than once (in Helm if/else branches): a fix would reach only one branch; add it to each branch by hand` : `${what} is written more than once`;
-}
-function keyText(pair) {
-  return (0, import_yaml11.isScalar)(pair.key) ? String(pair.key.value) : "?";
-}
-function pairOf(map2, key) {
-  return map2.items.find((pair) => (0, import_yaml11.isScalar)(pair.key) && pair.key.value === key) ?? null;
-}
-function hasMergeKey(map2) {
-  return map2.items.some(
-    (pair) => (0, import_yaml11.isScalar)(pair.key) && (pair.key.value === "<<" || typeof pair.key.value === "symbol" && pair.key.source === "<<")
-  );
-}
-function repeatedKey(map2, keys) {
-  const seen = /* @__PURE__ */ new Set();
-  for (const pair of map2.items) {
-    if (!(0, import_yaml11.isScalar)(pair.key)) continue;
-    const key = pair.key.value;
-    if (typeof key !== "string" || keys !== null && !keys.includes(key)) continue;
-    if (seen.has(key)) return key;
-    seen.add(key);
-  }
-  return null;
-}
-
-// src/engine/jobs/job-view.ts
-function isJob(object2) {
-  return object2.kind === "Job" && object2.apiVersion === "batch/v1";
-}
-function buildJobView(file2, object2, deployedBy, patchRoutes = []) {
-  const metadataNode = findMap(object2.node, "metadata");
-  const metadata = isRecord(object2.value.metadata) ? object2.value.metadata : {};
-  const annotationsPair = findPair(metadataNode, "annotations");
-  const annotationsNode = (0, import_yaml12.isMap)(annotationsPair?.value) ? annotationsPair.value : null;
-  const annotations = /* @__PURE__ */ new Map();
-  let annotationsTemplated = false;
-  if (isRecord(metadata.annotations)) {
-    for (const [key, value] of Object.entries(metadata.annotations)) {
-      const text2 = scalarText(value);
-      if (containsPlaceholder(key) || containsPlaceholder(text2)) annotationsTemplated = true;
-      annotations.set(key, text2);
-    }
-  } else if (annotationsPair && !(0, import_yaml12.isMap)(annotationsPair.value) && file2.helm) {
-    annotationsTemplated = true;
-  }
-  if (file2.helm && annotationsPair) annotationsTemplated ||= mapHasTemplateLines(file2, annotationsPair.value);
-  const name = typeof metadata.name === "string" ? asWritten(file2, metadataNode, "name", metadata.name) : null;
-  const patched = applyPatchRoutes(
-    annotations,
-    patchRoutes,
-    typeof metadata.name === "string" ? metadata.name : null
-  );
-  const generateName = typeof metadata.generateName === "string" ? asWritten(file2, metadataNode, "generateName", metadata.generateName) : null;
-  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
-  const annotationSyncOptions = splitCsv(annotations.get(ANNOTATION.syncOptions));
-  const appSyncOptions = [...new Set(deployedBy.flatMap((app) => app.syncOptions))];
-  const ssaOff = hasOption(annotationSyncOptions, "ServerSideApply=false");
-  const serverSideApply = !ssaOff && (hasOption(annotationSyncOptions, "ServerSideApply=true") || hasOption(appSyncOptions, "ServerSideApply=true"));
-  const kindPair = findPair(object2.node, "kind");
-  const start = kindPair?.key?.range?.[0] ?? object2.node.range?.[0] ?? 0;
-  const nameValue = findPair(metadataNode, name !== null ? "name" : "generateName")?.value;
-  const end = nodeRange(nameValue)?.[1] ?? nodeRange(kindPair?.value)?.[1] ?? start;
-  return {
-    file: file2,
-    object: object2,
-    name,
-    generateName,
-    namespace,
-    nameTemplated: (name ?? generateName ?? "").includes("{{"),
-    annotationsTemplated,
-    annotations,
-    patchedAnnotations: patched.applied,
-    patchedDifferently: patched.differently,
-    editBlocker: editBlocker(file2, object2),
-    metadataNode,
-    annotationsNode,
-    hook: readHook(annotations),
-    deletePolicies: readDeletePolicies(annotations),
-    annotationSyncOptions,
-    appSyncOptions,
-    deployedBy,
-    replace: hasOption(annotationSyncOptions, "Replace=true") || hasOption(appSyncOptions, "Replace=true"),
-    forceAnnotation: hasOption(annotationSyncOptions, "Force=true"),
-    serverSideApply,
-    selfHeal: deployedBy.some((app) => app.selfHeal),
-    spec: isRecord(object2.value.spec) ? object2.value.spec : {},
-    location: locate(file2.lineCounter, start, end)
-  };
-}
-function asWritten(file2, map2, key, value) {
-  return containsPlaceholder(value) ? writtenText(file2, findPair(map2, key)?.value) ?? value : value;
-}
-function applyPatchRoutes(annotations, routes, jobName) {
-  const none = { applied: { keys: /* @__PURE__ */ new Set(), sources: [] }, differently: false };
-  if (jobName === null || routes.length === 0) return none;
-  const perRoute = routes.map((route) => patchedAnnotations(route, jobName));
-  const first = perRoute[0] ?? {};
-  const same = perRoute.every(
-    (p) => JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(first).sort())
-  );
-  if (!same) return { ...none, differently: true };
-  if (Object.keys(first).length === 0) return none;
-  for (const [key, value] of Object.entries(first)) annotations.set(key, value);
-  const sources = [
-    ...new Set(
-      routes.flatMap(
-        (route) => route.filter((p) => p.job === null || p.job === jobName).map((p) => p.source)
-      )
-    )
-  ];
-  return { applied: { keys: new Set(Object.keys(first)), sources }, differently: false };
-}
-function isPlainJob(job) {
-  return !job.hook.isHook && !job.hook.neverApplied;
-}
-function mapHasTemplateLines(file2, node2) {
-  const range = nodeRange(node2);
-  if (!range || !file2.helm) return false;
-  const first = file2.lineCounter.linePos(range[0]).line - 1;
-  const last = file2.lineCounter.linePos(Math.max(range[0], range[1] - 1)).line - 1;
-  for (let line = first; line <= last + 1; line++) if (file2.helm.templateOnlyLines.has(line)) return true;
-  return false;
-}
-function annotationValueNode(job, key) {
-  const value = findPair(job.annotationsNode, key)?.value;
-  return (0, import_yaml12.isScalar)(value) ? value : null;
-}
-var MIGRATION_PATTERN = /\b(migrat\w*|flyway|liquibase|alembic|atlas|goose|dbmate|prisma\s+migrate|db:migrate|manage\.py\s+migrate|knex\s+migrate|sequelize\s+db:migrate)\b/i;
-function looksLikeMigration(job) {
-  const haystack = [job.name ?? job.generateName ?? ""];
-  const template = isRecord(job.spec.template) ? job.spec.template : {};
-  const podSpec = isRecord(template.spec) ? template.spec : {};
-  for (const key of ["containers", "initContainers"]) {
-    const containers = podSpec[key];
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) {
-      if (!isRecord(container)) continue;
-      for (const field of ["name", "image", "command", "args"]) {
-        const value = container[field];
-        if (typeof value === "string") haystack.push(value);
-        else if (Array.isArray(value)) haystack.push(value.filter((v) => typeof v === "string").join(" "));
-      }
-    }
-  }
-  return haystack.some(
-    (text2) => MIGRATION_PATTERN.test(text2.replace(/[-_]/g, " ").replace(/\s+/g, " ")) || MIGRATION_PATTERN.test(text2)
-  );
-}
-
 // src/engine/jobs/name-limits.ts
 var MAX_JOB_NAME = 63;
 var MAX_HOOK_GENERATE_NAME = 36;
 
 // src/engine/fix/strategy-fix.ts
-var import_yaml13 = __toESM(require_dist(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
 var TRADE_OFFS = {
   hook: "As a hook the Job runs on every sync that runs hooks (make it idempotent), is left out of the app's diff (a change to the Job alone no longer makes the app OutOfSync), and BeforeHookCreation keeps the last run and its logs until the next sync.",
   force: "With Force=true the Job stays an ordinary tracked resource and is deleted and re-created only when its manifest changes (Argo CD 2.12 or later, client-side apply only).",
@@ -29577,9 +29389,37 @@ var TRADE_OFFS = {
   generateName: "With generateName every sync creates a new Job; successful ones are deleted by the delete policy, failed ones stay for debugging."
 };
 var STRATEGIES = ["hook", "force", "generateName"];
+function hookPhaseChoice(job, config2) {
+  if (config2.fix.hookPhase !== "auto")
+    return { phase: config2.fix.hookPhase, why: "the configuration's fix.hookPhase chooses it" };
+  const wave = syncWaveOf(job.annotations);
+  const waveKept = wave === null ? "" : ` Its sync-wave ${wave} is kept.`;
+  if (job.needsOwnResource !== null) {
+    const [kind = "", ...name] = job.needsOwnResource.split("/");
+    return {
+      phase: "Sync",
+      why: `it needs the ${kind} "${name.join("/")}" that its own Application creates in the Sync phase: a PreSync hook would wait for it on the first sync.${waveKept}`
+    };
+  }
+  if (job.migrationEvidence !== null && wave !== null) {
+    return {
+      phase: "Sync",
+      why: `its sync-wave ${wave} orders it among the Application's resources, which a Sync hook keeps and a PreSync hook would not (phases run before waves).`
+    };
+  }
+  if (job.migrationEvidence !== null) {
+    return {
+      phase: "PreSync",
+      why: `${job.migrationEvidence} says it is a schema migration, which must finish before the new version of the app starts.`
+    };
+  }
+  return {
+    phase: "Sync",
+    why: `nothing in it says it must run before the app's other resources.${waveKept}`
+  };
+}
 function hookPhaseFor(job, config2) {
-  if (config2.fix.hookPhase !== "auto") return config2.fix.hookPhase;
-  return looksLikeMigration(job) ? "PreSync" : "Sync";
+  return hookPhaseChoice(job, config2).phase;
 }
 function buildStrategyFix(job, config2, options = {}) {
   if (job.annotationsTemplated) {
@@ -29618,7 +29458,8 @@ function buildStrategyFix(job, config2, options = {}) {
       }
     };
   }
-  const phase = hookPhaseFor(job, config2);
+  const { phase, why } = hookPhaseChoice(job, config2);
+  const phaseReason = ` ${phase}, because ${why.replace(/\.$/, "")}.`;
   const isGenerated = strategy === "generateName" || job.name === null && job.generateName !== null;
   const deletePolicy = isGenerated ? "HookSucceeded" : config2.fix.deletePolicy;
   const changes = [
@@ -29641,7 +29482,7 @@ function buildStrategyFix(job, config2, options = {}) {
     };
   if (strategy === "generateName" && job.name !== null) {
     const pair = findPair(job.metadataNode, "name");
-    if (!pair || !(0, import_yaml13.isScalar)(pair.value)) return { noFixReason: "metadata.name is not a plain value" };
+    if (!pair || !(0, import_yaml11.isScalar)(pair.value)) return { noFixReason: "metadata.name is not a plain value" };
     const generateName = `${job.name.slice(0, MAX_HOOK_GENERATE_NAME - 1).replace(/[-.]+$/, "")}-`;
     const keyEdit = renameKey(job.file, pair.key, "generateName");
     const valueEdit = replaceScalar(pair.value, generateName, job.metadataNode?.flow === true);
@@ -29650,7 +29491,7 @@ function buildStrategyFix(job, config2, options = {}) {
     return {
       fix: {
         kind: "safe",
-        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded.${forceNote} ${TRADE_OFFS.generateName} ${others("generateName")}`,
+        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded.${phaseReason}${forceNote} ${TRADE_OFFS.generateName} ${others("generateName")}`,
         edits
       }
     };
@@ -29658,10 +29499,350 @@ function buildStrategyFix(job, config2, options = {}) {
   return {
     fix: {
       kind: "safe",
-      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}.${forceNote} ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
+      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}.${phaseReason}${forceNote} ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
       edits
     }
   };
+}
+
+// src/engine/jobs/job-view.ts
+var import_yaml13 = __toESM(require_dist(), 1);
+
+// src/engine/fix/shared-nodes.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+function editBlocker(file2, object2) {
+  const top = object2.node;
+  const repeated = repeatedKey(top, ["metadata"]);
+  if (repeated) return branchesReason(file2, `the Job's ${repeated}`);
+  const metadataPair = pairOf(top, "metadata");
+  if (!metadataPair) {
+    return hasMergeKey(top) ? "the Job's metadata comes from a YAML merge key (<<): change it by hand" : null;
+  }
+  const metadata = metadataPair.value;
+  if ((0, import_yaml12.isAlias)(metadata)) return aliasReason("metadata map", metadata.source);
+  if (!(0, import_yaml12.isMap)(metadata)) return null;
+  if (metadata.anchor) return anchorReason("metadata map", metadata.anchor);
+  const repeatedInMetadata = repeatedKey(metadata, ["annotations", "name", "generateName"]);
+  if (repeatedInMetadata) return branchesReason(file2, `metadata.${repeatedInMetadata}`);
+  const annotationsPair = pairOf(metadata, "annotations");
+  if (!annotationsPair) {
+    return hasMergeKey(metadata) ? "the Job's metadata takes keys from a YAML merge key (<<), which may provide its annotations: an annotations map added here would replace the merged one; write the Job's annotations by hand" : null;
+  }
+  const annotations = annotationsPair.value;
+  if ((0, import_yaml12.isAlias)(annotations)) return aliasReason("annotations map", annotations.source);
+  if (!(0, import_yaml12.isMap)(annotations)) return null;
+  if (annotations.anchor) return anchorReason("annotations map", annotations.anchor);
+  if (hasMergeKey(annotations)) {
+    return "some of the Job's annotations come from a YAML merge key (<<): an annotation written beside it would override the merged one; change them by hand";
+  }
+  for (const pair of annotations.items) {
+    if ((0, import_yaml12.isAlias)(pair.value)) return aliasReason(`annotation ${keyText(pair)}`, pair.value.source);
+    if ((0, import_yaml12.isScalar)(pair.value) && pair.value.anchor)
+      return anchorReason(`annotation ${keyText(pair)}`, pair.value.anchor);
+  }
+  const repeatedAnnotation = repeatedKey(annotations, null);
+  if (repeatedAnnotation) return branchesReason(file2, `annotation ${repeatedAnnotation}`);
+  return null;
+}
+function aliasReason(what, source) {
+  return `the Job's ${what} is the YAML alias *${source}, shared with whatever else uses the anchor: change it where &${source} is defined`;
+}
+function anchorReason(what, anchor2) {
+  return `the Job's ${what} carries the YAML anchor &${anchor2}: other objects may share it through aliases, and an edit would change them too`;
+}
+function branchesReason(file2, what) {
+  return file2.helm ? `${what} is written more than once (in Helm if/else branches): a fix would reach only one branch; add it to each branch by hand` : `${what} is written more than once`;
+}
+function keyText(pair) {
+  return (0, import_yaml12.isScalar)(pair.key) ? String(pair.key.value) : "?";
+}
+function pairOf(map2, key) {
+  return map2.items.find((pair) => (0, import_yaml12.isScalar)(pair.key) && pair.key.value === key) ?? null;
+}
+function hasMergeKey(map2) {
+  return map2.items.some(
+    (pair) => (0, import_yaml12.isScalar)(pair.key) && (pair.key.value === "<<" || typeof pair.key.value === "symbol" && pair.key.source === "<<")
+  );
+}
+function repeatedKey(map2, keys) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const pair of map2.items) {
+    if (!(0, import_yaml12.isScalar)(pair.key)) continue;
+    const key = pair.key.value;
+    if (typeof key !== "string" || keys !== null && !keys.includes(key)) continue;
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return null;
+}
+
+// src/engine/jobs/job-evidence.ts
+var MIGRATION_WORDS = /* @__PURE__ */ new Set([
+  "migrate",
+  "migration",
+  "migrations",
+  "migrator",
+  "dbmigrate",
+  "dbmigration"
+]);
+var MIGRATION_TOOLS = /* @__PURE__ */ new Map([
+  ["flyway", ["migrate"]],
+  ["liquibase", ["update", "update-sql", "updatesql"]],
+  ["alembic", ["upgrade"]],
+  ["goose", ["up", "up-by-one", "up-to"]],
+  ["dbmate", ["up", "migrate"]],
+  ["atlas", ["migrate"]],
+  ["sqitch", ["deploy"]],
+  ["migrate", ["up", "goto"]],
+  ["golang-migrate", []],
+  ["manage.py", ["migrate"]],
+  ["prisma", ["migrate"]],
+  ["knex", ["migrate:latest", "migrate:up", "migrate"]],
+  ["sequelize", ["db:migrate"]],
+  ["sequelize-cli", ["db:migrate"]],
+  ["rake", ["db:migrate"]],
+  ["rails", ["db:migrate"]]
+]);
+var LAUNCHERS = /* @__PURE__ */ new Set([
+  "exec",
+  "env",
+  "python",
+  "python3",
+  "node",
+  "npx",
+  "bundle",
+  "poetry",
+  "uv",
+  "run",
+  "time"
+]);
+var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "ash", "dash", "zsh"]);
+function migrationEvidence(name, spec) {
+  if (name !== null && hasMigrationWord(name)) return `its name "${name}"`;
+  for (const container of containers(spec)) {
+    const containerName = typeof container.name === "string" ? container.name : "";
+    if (hasMigrationWord(containerName)) return `the container name "${containerName}"`;
+    const image = typeof container.image === "string" ? container.image : "";
+    const imageName = imageBaseName(image);
+    if (hasMigrationWord(imageName) || MIGRATION_TOOLS.has(imageName)) return `the image "${image}"`;
+    for (const statement of statements(container)) {
+      if (isMigrationStatement(statement)) return `the command "${statement.join(" ")}"`;
+    }
+  }
+  return null;
+}
+function hasMigrationWord(text2) {
+  return text2.toLowerCase().split(/[-_.]/).some((token) => MIGRATION_WORDS.has(token));
+}
+function imageBaseName(image) {
+  const withoutDigest = image.split("@")[0] ?? "";
+  const last = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
+  return (last.split(":")[0] ?? "").toLowerCase();
+}
+function containers(spec) {
+  const template = isRecord(spec.template) ? spec.template : {};
+  const podSpec = isRecord(template.spec) ? template.spec : {};
+  return ["initContainers", "containers"].flatMap((key) => {
+    const list = podSpec[key];
+    return Array.isArray(list) ? list.filter(isRecord) : [];
+  });
+}
+function stringsOf(value) {
+  return Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
+}
+function statements(container) {
+  const command = stringsOf(container.command);
+  const args = stringsOf(container.args);
+  const all = [...command, ...args];
+  const program = basename2(all[0] ?? "");
+  const scriptAt = all.findIndex((word) => word === "-c" || word === "-ec" || word === "-ce");
+  if (SHELLS.has(program) && scriptAt !== -1) return scriptStatements(all[scriptAt + 1] ?? "");
+  if (command.length === 0 && args.length > 0) {
+    const image = imageBaseName(typeof container.image === "string" ? container.image : "");
+    return [[image, ...args.flatMap(words)]];
+  }
+  return all.length > 0 ? [all.flatMap(words)] : [];
+}
+function scriptStatements(script) {
+  const result = [];
+  for (const line of script.split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed.startsWith("#") || trimmed.startsWith("--")) continue;
+    for (const part of trimmed.split(/&&|\|\||;|\|/)) {
+      const statement = words(part);
+      if (statement.length > 0) result.push(statement);
+    }
+  }
+  return result;
+}
+function words(text2) {
+  return text2.split(/\s+/).map((word) => word.replace(/^["']+|["']+$/g, "")).filter((word) => word !== "");
+}
+function basename2(word) {
+  return word.slice(word.lastIndexOf("/") + 1).toLowerCase();
+}
+function isMigrationStatement(statement) {
+  let index = 0;
+  while (index < statement.length) {
+    const word = basename2(statement[index] ?? "");
+    if (LAUNCHERS.has(word) || word.includes("=") || word.startsWith("-")) index++;
+    else break;
+  }
+  const program = basename2(statement[index] ?? "");
+  if (program === "") return false;
+  const rest = statement.slice(index + 1).map((word) => word.toLowerCase());
+  if (hasMigrationWord(program.replace(/\.(sh|py|js|rb)$/, ""))) return true;
+  const subcommands = MIGRATION_TOOLS.get(program);
+  if (subcommands === void 0) {
+    return ["npm", "yarn", "pnpm", "make"].includes(program) && rest.some((word) => hasMigrationWord(word));
+  }
+  return subcommands.length === 0 || rest.some((word) => subcommands.includes(word));
+}
+function jobDependencies(spec) {
+  const template = isRecord(spec.template) ? spec.template : {};
+  const podSpec = isRecord(template.spec) ? template.spec : {};
+  const needs = /* @__PURE__ */ new Set();
+  const add = (kind, name, optional2 = false) => {
+    if (typeof name === "string" && name !== "" && optional2 !== true) needs.add(`${kind}/${name}`);
+  };
+  add("ServiceAccount", podSpec.serviceAccountName);
+  const volumes = Array.isArray(podSpec.volumes) ? podSpec.volumes.filter(isRecord) : [];
+  for (const volume of volumes) {
+    if (isRecord(volume.persistentVolumeClaim))
+      add("PersistentVolumeClaim", volume.persistentVolumeClaim.claimName);
+    if (isRecord(volume.secret)) add("Secret", volume.secret.secretName, volume.secret.optional);
+    if (isRecord(volume.configMap)) add("ConfigMap", volume.configMap.name, volume.configMap.optional);
+    const sources = isRecord(volume.projected) && Array.isArray(volume.projected.sources) ? volume.projected.sources : [];
+    for (const source of sources.filter(isRecord)) {
+      if (isRecord(source.secret)) add("Secret", source.secret.name, source.secret.optional);
+      if (isRecord(source.configMap)) add("ConfigMap", source.configMap.name, source.configMap.optional);
+    }
+  }
+  for (const container of containers(spec)) {
+    const envFrom = Array.isArray(container.envFrom) ? container.envFrom.filter(isRecord) : [];
+    for (const source of envFrom) {
+      if (isRecord(source.secretRef)) add("Secret", source.secretRef.name, source.secretRef.optional);
+      if (isRecord(source.configMapRef))
+        add("ConfigMap", source.configMapRef.name, source.configMapRef.optional);
+    }
+    const env = Array.isArray(container.env) ? container.env.filter(isRecord) : [];
+    for (const variable of env) {
+      const from = isRecord(variable.valueFrom) ? variable.valueFrom : {};
+      if (isRecord(from.secretKeyRef)) add("Secret", from.secretKeyRef.name, from.secretKeyRef.optional);
+      if (isRecord(from.configMapKeyRef))
+        add("ConfigMap", from.configMapKeyRef.name, from.configMapKeyRef.optional);
+    }
+  }
+  return [...needs].sort();
+}
+
+// src/engine/jobs/job-view.ts
+function isJob(object2) {
+  return object2.kind === "Job" && object2.apiVersion === "batch/v1";
+}
+function buildJobView(file2, object2, deployedBy, patchRoutes = [], ownResources = /* @__PURE__ */ new Set()) {
+  const metadataNode = findMap(object2.node, "metadata");
+  const metadata = isRecord(object2.value.metadata) ? object2.value.metadata : {};
+  const annotationsPair = findPair(metadataNode, "annotations");
+  const annotationsNode = (0, import_yaml13.isMap)(annotationsPair?.value) ? annotationsPair.value : null;
+  const annotations = /* @__PURE__ */ new Map();
+  let annotationsTemplated = false;
+  if (isRecord(metadata.annotations)) {
+    for (const [key, value] of Object.entries(metadata.annotations)) {
+      const text2 = scalarText(value);
+      if (containsPlaceholder(key) || containsPlaceholder(text2)) annotationsTemplated = true;
+      annotations.set(key, text2);
+    }
+  } else if (annotationsPair && !(0, import_yaml13.isMap)(annotationsPair.value) && file2.helm) {
+    annotationsTemplated = true;
+  }
+  if (file2.helm && annotationsPair) annotationsTemplated ||= mapHasTemplateLines(file2, annotationsPair.value);
+  const name = typeof metadata.name === "string" ? asWritten(file2, metadataNode, "name", metadata.name) : null;
+  const patched = applyPatchRoutes(
+    annotations,
+    patchRoutes,
+    typeof metadata.name === "string" ? metadata.name : null
+  );
+  const generateName = typeof metadata.generateName === "string" ? asWritten(file2, metadataNode, "generateName", metadata.generateName) : null;
+  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
+  const annotationSyncOptions = splitCsv(annotations.get(ANNOTATION.syncOptions));
+  const appSyncOptions = [...new Set(deployedBy.flatMap((app) => app.syncOptions))];
+  const ssaOff = hasOption(annotationSyncOptions, "ServerSideApply=false");
+  const serverSideApply = !ssaOff && (hasOption(annotationSyncOptions, "ServerSideApply=true") || hasOption(appSyncOptions, "ServerSideApply=true"));
+  const kindPair = findPair(object2.node, "kind");
+  const start = kindPair?.key?.range?.[0] ?? object2.node.range?.[0] ?? 0;
+  const nameValue = findPair(metadataNode, name !== null ? "name" : "generateName")?.value;
+  const end = nodeRange(nameValue)?.[1] ?? nodeRange(kindPair?.value)?.[1] ?? start;
+  const spec = isRecord(object2.value.spec) ? object2.value.spec : {};
+  return {
+    file: file2,
+    object: object2,
+    name,
+    generateName,
+    namespace,
+    nameTemplated: (name ?? generateName ?? "").includes("{{"),
+    annotationsTemplated,
+    annotations,
+    patchedAnnotations: patched.applied,
+    patchedDifferently: patched.differently,
+    editBlocker: editBlocker(file2, object2),
+    metadataNode,
+    annotationsNode,
+    hook: readHook(annotations),
+    deletePolicies: readDeletePolicies(annotations),
+    annotationSyncOptions,
+    appSyncOptions,
+    deployedBy,
+    replace: hasOption(annotationSyncOptions, "Replace=true") || hasOption(appSyncOptions, "Replace=true"),
+    forceAnnotation: hasOption(annotationSyncOptions, "Force=true"),
+    serverSideApply,
+    selfHeal: deployedBy.some((app) => app.selfHeal),
+    spec,
+    location: locate(file2.lineCounter, start, end),
+    migrationEvidence: migrationEvidence(name ?? generateName, spec),
+    needsOwnResource: jobDependencies(spec).find((needed) => ownResources.has(needed)) ?? null
+  };
+}
+function asWritten(file2, map2, key, value) {
+  return containsPlaceholder(value) ? writtenText(file2, findPair(map2, key)?.value) ?? value : value;
+}
+function applyPatchRoutes(annotations, routes, jobName) {
+  const none = { applied: { keys: /* @__PURE__ */ new Set(), sources: [] }, differently: false };
+  if (jobName === null || routes.length === 0) return none;
+  const perRoute = routes.map((route) => patchedAnnotations(route, jobName));
+  const first = perRoute[0] ?? {};
+  const same = perRoute.every(
+    (p) => JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(first).sort())
+  );
+  if (!same) return { ...none, differently: true };
+  if (Object.keys(first).length === 0) return none;
+  for (const [key, value] of Object.entries(first)) annotations.set(key, value);
+  const sources = [
+    ...new Set(
+      routes.flatMap(
+        (route) => route.filter((p) => p.job === null || p.job === jobName).map((p) => p.source)
+      )
+    )
+  ];
+  return { applied: { keys: new Set(Object.keys(first)), sources }, differently: false };
+}
+function isPlainJob(job) {
+  return !job.hook.isHook && !job.hook.neverApplied;
+}
+function mapHasTemplateLines(file2, node2) {
+  const range = nodeRange(node2);
+  if (!range || !file2.helm) return false;
+  const first = file2.lineCounter.linePos(range[0]).line - 1;
+  const last = file2.lineCounter.linePos(Math.max(range[0], range[1] - 1)).line - 1;
+  for (let line = first; line <= last + 1; line++) if (file2.helm.templateOnlyLines.has(line)) return true;
+  return false;
+}
+function annotationValueNode(job, key) {
+  const value = findPair(job.annotationsNode, key)?.value;
+  return (0, import_yaml13.isScalar)(value) ? value : null;
+}
+function looksLikeMigration(job) {
+  return job.migrationEvidence !== null;
 }
 
 // src/engine/rule-api.ts
@@ -29724,7 +29905,7 @@ function rawFindings(file2, context, apps) {
   if (context.deployedBy !== null) {
     for (const object2 of file2.objects) {
       if (!isJob(object2)) continue;
-      const job = buildJobView(file2, object2, context.deployedBy, context.patchRoutes);
+      const job = buildJobView(file2, object2, context.deployedBy, context.patchRoutes, context.ownResources());
       const suppressed = suppressedRules(file2, object2, job.annotations);
       const perJob = [];
       for (const rule of rules) {
@@ -30668,6 +30849,43 @@ function formatBytes(bytes) {
   return `${bytes} bytes`;
 }
 
+// src/engine/argocd/app-resources.ts
+var KIND_CREATES = /* @__PURE__ */ new Map([
+  ["PersistentVolumeClaim", "PersistentVolumeClaim"],
+  ["Secret", "Secret"],
+  ["ConfigMap", "ConfigMap"],
+  ["ServiceAccount", "ServiceAccount"],
+  // Controllers that create a Secret of the same name.
+  ["SealedSecret", "Secret"],
+  ["ExternalSecret", "Secret"]
+]);
+function declaredResources(text2) {
+  const found = [];
+  for (const document of text2.split(/^---[^\n]*$/m)) {
+    let kind = null;
+    let name = null;
+    let inMetadata = false;
+    let isHook = false;
+    for (const line of document.split("\n")) {
+      if (line.startsWith("kind:")) kind = scalar(line.slice(5));
+      else if (line.startsWith("metadata:")) inMetadata = true;
+      else if (/^\S/.test(line)) inMetadata = false;
+      else if (inMetadata && name === null && /^ {2}name:/.test(line))
+        name = scalar(line.slice(line.indexOf(":") + 1));
+      if (line.includes("argocd.argoproj.io/hook:") || line.includes("helm.sh/hook:")) isHook = true;
+    }
+    const created = kind === null ? void 0 : KIND_CREATES.get(kind);
+    if (created && name && !isHook) found.push(`${created}/${name}`);
+  }
+  return found;
+}
+function scalar(text2) {
+  let value = text2.trim();
+  const comment = value.indexOf(" #");
+  if (comment !== -1) value = value.slice(0, comment).trim();
+  return value.replace(/^["']|["']$/g, "");
+}
+
 // src/engine/scan.ts
 function scanRepository(input2) {
   return analyse(input2).result;
@@ -30739,6 +30957,7 @@ function analyse(input2) {
     readText: (path) => texts.get(path)
   });
   const deployedByOf = deploymentLookup(deployment, config2);
+  const ownResourcesOf = ownResourcesLookup(deployment, texts);
   const baseJobs = input2.baseFiles ? indexBaseJobs(input2.baseFiles, config2) : /* @__PURE__ */ new Map();
   const targets = input2.targets ? new Set(input2.targets) : null;
   const findings = [];
@@ -30760,7 +30979,8 @@ function analyse(input2) {
       rules,
       deployedBy: deployedByOf(path),
       patchRoutes: deployment.patchRoutes.get(path) ?? [],
-      baseJobs
+      baseJobs,
+      ownResources: () => ownResourcesOf(path)
     };
     contexts.set(path, context);
     for (const finding of verifiedFindings(file2, context, appsByFile.get(path) ?? []))
@@ -30822,6 +31042,42 @@ function deploymentLookup(deployment, config2) {
     return (path) => isIncluded(path) && !isExcluded(path) ? [] : null;
   }
   return () => [];
+}
+function ownResourcesLookup(deployment, texts) {
+  let byApp = null;
+  const appResources = (app) => {
+    if (byApp === null) {
+      byApp = /* @__PURE__ */ new Map();
+      for (const [file2, apps] of deployment.deployedBy) {
+        const text2 = texts.get(file2);
+        if (text2 === void 0) continue;
+        const declared = declaredResources(text2);
+        for (const deploying of apps) {
+          const set2 = byApp.get(deploying) ?? /* @__PURE__ */ new Set();
+          declared.forEach((resource) => set2.add(resource));
+          byApp.set(deploying, set2);
+        }
+      }
+    }
+    return byApp.get(app) ?? /* @__PURE__ */ new Set();
+  };
+  let byDirectory = null;
+  const directoryResources = (dir) => {
+    if (byDirectory === null) {
+      byDirectory = /* @__PURE__ */ new Map();
+      for (const [file2, text2] of texts) {
+        const set2 = byDirectory.get(dirname(file2)) ?? /* @__PURE__ */ new Set();
+        declaredResources(text2).forEach((resource) => set2.add(resource));
+        byDirectory.set(dirname(file2), set2);
+      }
+    }
+    return byDirectory.get(dir) ?? /* @__PURE__ */ new Set();
+  };
+  return (path) => {
+    const apps = deployment.deployedBy.get(path);
+    if (!apps || apps.length === 0) return directoryResources(dirname(path));
+    return new Set(apps.flatMap((app) => [...appResources(app)]));
+  };
 }
 function indexBaseJobs(baseFiles, config2) {
   const index = /* @__PURE__ */ new Map();
@@ -31674,7 +31930,8 @@ var migrationNotPresync = {
     if (!job.hook.isHook || phases.includes("PreSync") || !phases.some((p) => p === "Sync" || p === "PostSync"))
       return [];
     if (!looksLikeMigration(job)) return [];
-    if (phases.every((p) => p === "Sync") && syncWave(job) < 0) return [];
+    if (phases.every((p) => p === "Sync") && (syncWaveOf(job.annotations) ?? 0) < 0) return [];
+    if (job.needsOwnResource !== null) return [];
     const edit = !job.hook.fromHelm && !job.patchedAnnotations.keys.has(ANNOTATION.hook) ? ctx.fixer.annotationValue(job, ANNOTATION.hook, "PreSync") : null;
     return [
       {
@@ -31683,7 +31940,7 @@ var migrationNotPresync = {
         fix: edit ? {
           fix: {
             kind: "suggestion",
-            description: "Run it as a PreSync hook (suggestion: check that it does not need resources created in the Sync phase).",
+            description: `Run it as a PreSync hook: ${job.migrationEvidence ?? "it"} says it is a schema migration (suggestion: check that it does not need resources created in the Sync phase).`,
             edits: [edit]
           }
         } : noFix(
@@ -31693,13 +31950,6 @@ var migrationNotPresync = {
     ];
   }
 };
-function syncWave(job) {
-  for (const key of [ANNOTATION.syncWave, "helm.sh/hook-weight"]) {
-    const value = job.annotations.get(key)?.trim() ?? "";
-    if (/^[-+]?\d+$/.test(value)) return Number.parseInt(value, 10);
-  }
-  return 0;
-}
 
 // src/rules/plain-job.ts
 var plainJob = {
@@ -32243,7 +32493,7 @@ function shownFrom(cwd, absolute) {
 import { randomBytes } from "node:crypto";
 import { constants as constants2 } from "node:fs";
 import { open as open3, realpath as realpath3, rename, unlink } from "node:fs/promises";
-import { basename as basename2, dirname as dirname3, join as join2 } from "node:path";
+import { basename as basename3, dirname as dirname3, join as join2 } from "node:path";
 var NO_FOLLOW2 = constants2.O_NOFOLLOW ?? 0;
 var NO_BLOCK2 = constants2.O_NONBLOCK ?? 0;
 var Refused = class extends Error {
@@ -32282,7 +32532,7 @@ async function writeOne(root, realRoot, fix, expected, beforeWrite) {
   const data = Buffer.from(fix.after, "utf8");
   const temporary = join2(
     directory,
-    `.${basename2(absolute)}.argocd-job-guard-${randomBytes(6).toString("hex")}`
+    `.${basename3(absolute)}.argocd-job-guard-${randomBytes(6).toString("hex")}`
   );
   let created = false;
   try {

@@ -33,6 +33,8 @@ export interface FileContext {
   /** The Kustomize patches of each route that deploys the file. */
   patchRoutes: readonly (readonly AnnotationPatch[])[];
   baseJobs: ReadonlyMap<string, JobView>;
+  /** `Kind/name` of the objects the file's Applications create in the Sync phase (see app-resources.ts). */
+  ownResources: () => ReadonlySet<string>;
 }
 
 /** A finding plus the identity of the object (and part of it) it is about, stable under our own edits. */
@@ -74,7 +76,7 @@ export function rawFindings(
   if (context.deployedBy !== null) {
     for (const object of file.objects) {
       if (!isJob(object)) continue;
-      const job = buildJobView(file, object, context.deployedBy, context.patchRoutes);
+      const job = buildJobView(file, object, context.deployedBy, context.patchRoutes, context.ownResources());
       const suppressed = suppressedRules(file, object, job.annotations);
       const perJob: { rule: RuleModule; draft: FindingDraft }[] = [];
       for (const rule of rules) {

@@ -16,7 +16,8 @@ import {
   type ParsedManifestFile,
   type ParseOutcome,
 } from "./manifests/parse-manifests.js";
-import { RepoTree } from "./repo-tree.js";
+import { dirname, RepoTree } from "./repo-tree.js";
+import { declaredResources } from "./argocd/app-resources.js";
 import type { RuleModule } from "./rule-api.js";
 import type { DeployingApp, Finding, RepoFile, ScanResult, SkippedFile } from "./types.js";
 
@@ -157,6 +158,7 @@ function analyse(input: ScanInput): Analysis {
     readText: (path) => texts.get(path),
   });
   const deployedByOf = deploymentLookup(deployment, config);
+  const ownResourcesOf = ownResourcesLookup(deployment, texts);
   const baseJobs = input.baseFiles ? indexBaseJobs(input.baseFiles, config) : new Map<string, JobView>();
   const targets = input.targets ? new Set(input.targets) : null;
 
@@ -180,6 +182,7 @@ function analyse(input: ScanInput): Analysis {
       deployedBy: deployedByOf(path),
       patchRoutes: deployment.patchRoutes.get(path) ?? [],
       baseJobs,
+      ownResources: () => ownResourcesOf(path),
     };
     contexts.set(path, context);
     for (const finding of verifiedFindings(file, context, appsByFile.get(path) ?? []))
@@ -251,6 +254,51 @@ function deploymentLookup(
     return (path) => (isIncluded(path) && !isExcluded(path) ? [] : null);
   }
   return () => [];
+}
+
+/**
+ * What each Job's own Application creates in the Sync phase: the objects declared in the files its Applications
+ * deploy, or, where no Application says what is deployed, in the Job's own directory.
+ */
+function ownResourcesLookup(
+  deployment: DeploymentMap,
+  texts: ReadonlyMap<string, string>,
+): (path: string) => ReadonlySet<string> {
+  // Built on the first Job that asks: a repository without Jobs never pays for the line scan.
+  let byApp: Map<DeployingApp, Set<string>> | null = null;
+  const appResources = (app: DeployingApp): ReadonlySet<string> => {
+    if (byApp === null) {
+      byApp = new Map();
+      for (const [file, apps] of deployment.deployedBy) {
+        const text = texts.get(file);
+        if (text === undefined) continue;
+        const declared = declaredResources(text);
+        for (const deploying of apps) {
+          const set = byApp.get(deploying) ?? new Set<string>();
+          declared.forEach((resource) => set.add(resource));
+          byApp.set(deploying, set);
+        }
+      }
+    }
+    return byApp.get(app) ?? new Set();
+  };
+  let byDirectory: Map<string, Set<string>> | null = null;
+  const directoryResources = (dir: string): ReadonlySet<string> => {
+    if (byDirectory === null) {
+      byDirectory = new Map();
+      for (const [file, text] of texts) {
+        const set = byDirectory.get(dirname(file)) ?? new Set<string>();
+        declaredResources(text).forEach((resource) => set.add(resource));
+        byDirectory.set(dirname(file), set);
+      }
+    }
+    return byDirectory.get(dir) ?? new Set();
+  };
+  return (path) => {
+    const apps = deployment.deployedBy.get(path);
+    if (!apps || apps.length === 0) return directoryResources(dirname(path));
+    return new Set(apps.flatMap((app) => [...appResources(app)]));
+  };
 }
 
 /** Base Jobs by namespace and name, wherever they were: a Job moved between files is still the same Job. */

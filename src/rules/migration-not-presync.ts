@@ -1,5 +1,5 @@
-import { ANNOTATION } from "../engine/argocd/annotations.js";
-import { looksLikeMigration, type JobView } from "../engine/jobs/job-view.js";
+import { ANNOTATION, syncWaveOf } from "../engine/argocd/annotations.js";
+import { looksLikeMigration } from "../engine/jobs/job-view.js";
 import { noFix, type RuleModule } from "../engine/rule-api.js";
 import { jobLabel } from "./plain-job-family.js";
 
@@ -25,7 +25,9 @@ export const migrationNotPresync = {
       return [];
     if (!looksLikeMigration(job)) return [];
     // A Sync hook in a negative wave runs before the wave-0 Deployments (docs/argocd-and-jobs.md, "Waves").
-    if (phases.every((p) => p === "Sync") && syncWave(job) < 0) return [];
+    if (phases.every((p) => p === "Sync") && (syncWaveOf(job.annotations) ?? 0) < 0) return [];
+    // A PreSync hook would wait on the first sync for what its own Application creates in the Sync phase.
+    if (job.needsOwnResource !== null) return [];
     const edit =
       !job.hook.fromHelm && !job.patchedAnnotations.keys.has(ANNOTATION.hook)
         ? ctx.fixer.annotationValue(job, ANNOTATION.hook, "PreSync")
@@ -38,8 +40,7 @@ export const migrationNotPresync = {
           ? {
               fix: {
                 kind: "suggestion",
-                description:
-                  "Run it as a PreSync hook (suggestion: check that it does not need resources created in the Sync phase).",
+                description: `Run it as a PreSync hook: ${job.migrationEvidence ?? "it"} says it is a schema migration (suggestion: check that it does not need resources created in the Sync phase).`,
                 edits: [edit],
               },
             }
@@ -52,12 +53,3 @@ export const migrationNotPresync = {
     ];
   },
 } satisfies RuleModule;
-
-/** The wave as Argo CD reads it: the sync-wave annotation if it is an integer, else helm.sh/hook-weight, else 0. */
-function syncWave(job: JobView): number {
-  for (const key of [ANNOTATION.syncWave, "helm.sh/hook-weight"]) {
-    const value = job.annotations.get(key)?.trim() ?? "";
-    if (/^[-+]?\d+$/.test(value)) return Number.parseInt(value, 10);
-  }
-  return 0;
-}

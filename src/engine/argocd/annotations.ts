@@ -166,3 +166,12 @@ export function evidentToken(token: string, valid: readonly string[]): string | 
   const wanted = normalise(token);
   return valid.find((candidate) => normalise(candidate) === wanted) ?? null;
 }
+
+/** The wave as Argo CD reads it: the sync-wave annotation if it is an integer, else helm.sh/hook-weight; null if neither. */
+export function syncWaveOf(annotations: ReadonlyMap<string, string>): number | null {
+  for (const key of [ANNOTATION.syncWave, "helm.sh/hook-weight"]) {
+    const value = annotations.get(key)?.trim() ?? "";
+    if (/^[-+]?\d+$/.test(value)) return Number.parseInt(value, 10);
+  }
+  return null;
+}

@@ -1,6 +1,6 @@
 import type { Config } from "../../config/schema.js";
-import { ANNOTATION, splitCsv } from "../argocd/annotations.js";
-import { looksLikeMigration, type JobView } from "../jobs/job-view.js";
+import { ANNOTATION, splitCsv, syncWaveOf } from "../argocd/annotations.js";
+import type { JobView } from "../jobs/job-view.js";
 import { MAX_HOOK_GENERATE_NAME } from "../jobs/name-limits.js";
 import type { FixOutcome } from "../rule-api.js";
 import { findPair } from "../manifests/yaml-nodes.js";
@@ -27,10 +27,47 @@ const TRADE_OFFS = {
 const STRATEGIES = ["hook", "force", "generateName"] as const;
 type Strategy = (typeof STRATEGIES)[number];
 
-/** Picks the hook phase: PreSync for what looks like a migration (it must finish before the new app starts). */
+/**
+ * Picks the hook phase, and says why. PreSync only on strong evidence of a schema migration (it must finish before
+ * the new version starts); Sync when the Job needs an object its own Application creates in the Sync phase (a
+ * PreSync hook would wait for it on the first sync) or when its own sync-wave orders it among the app's resources
+ * (phases come before waves, so PreSync would drop that order); Sync otherwise.
+ */
+export function hookPhaseChoice(
+  job: JobView,
+  config: Config,
+): { phase: "PreSync" | "Sync" | "PostSync"; why: string } {
+  if (config.fix.hookPhase !== "auto")
+    return { phase: config.fix.hookPhase, why: "the configuration's fix.hookPhase chooses it" };
+  const wave = syncWaveOf(job.annotations);
+  const waveKept = wave === null ? "" : ` Its sync-wave ${wave} is kept.`;
+  if (job.needsOwnResource !== null) {
+    const [kind = "", ...name] = job.needsOwnResource.split("/");
+    return {
+      phase: "Sync",
+      why: `it needs the ${kind} "${name.join("/")}" that its own Application creates in the Sync phase: a PreSync hook would wait for it on the first sync.${waveKept}`,
+    };
+  }
+  if (job.migrationEvidence !== null && wave !== null) {
+    return {
+      phase: "Sync",
+      why: `its sync-wave ${wave} orders it among the Application's resources, which a Sync hook keeps and a PreSync hook would not (phases run before waves).`,
+    };
+  }
+  if (job.migrationEvidence !== null) {
+    return {
+      phase: "PreSync",
+      why: `${job.migrationEvidence} says it is a schema migration, which must finish before the new version of the app starts.`,
+    };
+  }
+  return {
+    phase: "Sync",
+    why: `nothing in it says it must run before the app's other resources.${waveKept}`,
+  };
+}
+
 export function hookPhaseFor(job: JobView, config: Config): "PreSync" | "Sync" | "PostSync" {
-  if (config.fix.hookPhase !== "auto") return config.fix.hookPhase;
-  return looksLikeMigration(job) ? "PreSync" : "Sync";
+  return hookPhaseChoice(job, config).phase;
 }
 
 /**
@@ -82,7 +119,8 @@ export function buildStrategyFix(
       },
     };
   }
-  const phase = hookPhaseFor(job, config);
+  const { phase, why } = hookPhaseChoice(job, config);
+  const phaseReason = ` ${phase}, because ${why.replace(/\.$/, "")}.`;
   const isGenerated = strategy === "generateName" || (job.name === null && job.generateName !== null);
   const deletePolicy = isGenerated ? "HookSucceeded" : config.fix.deletePolicy;
   const changes: AnnotationChange[] = [
@@ -116,7 +154,7 @@ export function buildStrategyFix(
     return {
       fix: {
         kind: "safe",
-        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded.${forceNote} ${TRADE_OFFS.generateName} ${others("generateName")}`,
+        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded.${phaseReason}${forceNote} ${TRADE_OFFS.generateName} ${others("generateName")}`,
         edits,
       },
     };
@@ -124,7 +162,7 @@ export function buildStrategyFix(
   return {
     fix: {
       kind: "safe",
-      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}.${forceNote} ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
+      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}.${phaseReason}${forceNote} ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
       edits,
     },
   };

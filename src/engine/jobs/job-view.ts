@@ -20,6 +20,7 @@ import { findMap, findPair, locate, nodeRange } from "../manifests/yaml-nodes.js
 import { writtenText } from "../manifests/written-text.js";
 import type { DeployingApp, SourceLocation } from "../types.js";
 import { patchedAnnotations, type AnnotationPatch } from "../argocd/kustomize-patches.js";
+import { jobDependencies, migrationEvidence } from "./job-evidence.js";
 
 /** Everything the rules need to know about one Job, computed once. */
 export interface JobView {
@@ -56,6 +57,10 @@ export interface JobView {
   spec: Record<string, unknown>;
   /** Where findings about the Job as a whole point: the `kind: Job` line through the name. */
   location: SourceLocation;
+  /** Why the Job is taken for a schema migration (strong evidence only), or null. */
+  migrationEvidence: string | null;
+  /** An object the Job needs (`PersistentVolumeClaim/data`) that its own Application creates in the Sync phase. */
+  needsOwnResource: string | null;
 }
 
 export function isJob(object: ManifestObject): boolean {
@@ -67,6 +72,7 @@ export function buildJobView(
   object: ManifestObject,
   deployedBy: DeployingApp[],
   patchRoutes: readonly (readonly AnnotationPatch[])[] = [],
+  ownResources: ReadonlySet<string> = new Set(),
 ): JobView {
   const metadataNode = findMap(object.node, "metadata");
   const metadata = isRecord(object.value.metadata) ? object.value.metadata : {};
@@ -109,6 +115,7 @@ export function buildJobView(
   const start = kindPair?.key?.range?.[0] ?? object.node.range?.[0] ?? 0;
   const nameValue = findPair(metadataNode, name !== null ? "name" : "generateName")?.value;
   const end = nodeRange(nameValue)?.[1] ?? nodeRange(kindPair?.value)?.[1] ?? start;
+  const spec = isRecord(object.value.spec) ? object.value.spec : {};
   return {
     file,
     object,
@@ -132,8 +139,10 @@ export function buildJobView(
     forceAnnotation: hasOption(annotationSyncOptions, "Force=true"),
     serverSideApply,
     selfHeal: deployedBy.some((app) => app.selfHeal),
-    spec: isRecord(object.value.spec) ? object.value.spec : {},
+    spec,
     location: locate(file.lineCounter, start, end),
+    migrationEvidence: migrationEvidence(name ?? generateName, spec),
+    needsOwnResource: jobDependencies(spec).find((needed) => ownResources.has(needed)) ?? null,
   };
 }
 
@@ -191,28 +200,7 @@ export function annotationValueNode(job: JobView, key: string): Scalar | null {
   return isScalar(value) ? value : null;
 }
 
-const MIGRATION_PATTERN =
-  /\b(migrat\w*|flyway|liquibase|alembic|atlas|goose|dbmate|prisma\s+migrate|db:migrate|manage\.py\s+migrate|knex\s+migrate|sequelize\s+db:migrate)\b/i;
-
-/** Whether the Job looks like a schema migration: its name, image, command or args say so. */
+/** Whether the Job is a schema migration on strong evidence: its name, a container's name, image or command. */
 export function looksLikeMigration(job: JobView): boolean {
-  const haystack = [job.name ?? job.generateName ?? ""];
-  const template = isRecord(job.spec.template) ? job.spec.template : {};
-  const podSpec = isRecord(template.spec) ? template.spec : {};
-  for (const key of ["containers", "initContainers"]) {
-    const containers = podSpec[key];
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) {
-      if (!isRecord(container)) continue;
-      for (const field of ["name", "image", "command", "args"]) {
-        const value = container[field];
-        if (typeof value === "string") haystack.push(value);
-        else if (Array.isArray(value)) haystack.push(value.filter((v) => typeof v === "string").join(" "));
-      }
-    }
-  }
-  return haystack.some(
-    (text) =>
-      MIGRATION_PATTERN.test(text.replace(/[-_]/g, " ").replace(/\s+/g, " ")) || MIGRATION_PATTERN.test(text),
-  );
+  return job.migrationEvidence !== null;
 }
