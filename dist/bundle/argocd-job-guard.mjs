@@ -31986,20 +31986,22 @@ var replaceWithoutForce = {
   meta: {
     id: "replace-without-force",
     defaultSeverity: "error",
-    description: "Replace=true on a Job without Force=true fails every sync after the first, changed or not.",
+    description: "Replace=true on a Job without Force=true fails every sync after the first, changed or not (with ApplyOutOfSyncOnly=true, the next change).",
     fixable: "safe",
     fixNote: "the strategy fix",
     plainJobFamilyRank: 4,
     messages: {
-      replaceWithoutForce: "{{job}} is synced with Replace=true ({{where}}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with {{error}}."
+      replaceWithoutForce: "{{job}} is synced with Replace=true ({{where}}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with {{error}}.",
+      replaceOnNextChange: "{{job}} is synced with Replace=true ({{where}}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated. With ApplyOutOfSyncOnly=true the Job is applied only when it differs from Git, so the sync fails on the next change to the Job, with {{error}}."
     }
   },
   checkJob(ctx, job) {
     if (!isKnownNamedPlainJob(job) || !job.replace || job.forceAnnotation) return [];
     const where = job.annotationSyncOptions.includes("Replace=true") ? "its sync-options annotation" : "its Application's syncOptions";
+    const outOfSyncOnly = job.deployedBy.length > 0 && job.deployedBy.every((app) => hasOption(app.syncOptions, "ApplyOutOfSyncOnly=true"));
     return [
       {
-        messageId: "replaceWithoutForce",
+        messageId: outOfSyncOnly ? "replaceOnNextChange" : "replaceWithoutForce",
         data: {
           job: jobLabel(job),
           where,

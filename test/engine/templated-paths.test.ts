@@ -326,3 +326,26 @@ describe("repository URLs as Argo CD compares them", () => {
     expect(result.notes.join("\n")).toContain("--repo-url https://github.com/example-org/other-repo.git");
   });
 });
+
+describe("sync options of an ApplicationSet with a templated path reach its Jobs", () => {
+  it("Replace=true in the ApplicationSet's template: replace-without-force, not the weaker plain-job", () => {
+    const appset = applicationSet(
+      "workers",
+      `    - list:\n        elements:\n          - name: ingest\n          - name: export`,
+      `        repoURL: ${REPO}\n        path: 'workers/{{name}}'`,
+    ).replace(
+      "      destination:",
+      "      syncPolicy:\n        syncOptions:\n          - Replace=true\n      destination:",
+    );
+    const { reported } = scan([
+      { path: "argocd/workers.yaml", content: appset },
+      { path: "workers/ingest/job.yaml", content: job("ingest") },
+      { path: "workers/export/job.yaml", content: job("export") },
+    ]);
+
+    expect(reported).toEqual([
+      "workers/export/job.yaml:replace-without-force",
+      "workers/ingest/job.yaml:replace-without-force",
+    ]);
+  });
+});
