@@ -27607,7 +27607,7 @@ var PLACEHOLDER = "\xA7";
 function hasTemplateActions(text2) {
   return text2.includes("{{");
 }
-function maskTemplateActions(text2) {
+function maskTemplateActions(text2, commentLines = false) {
   if (!hasTemplateActions(text2)) return { text: text2, masked: false, templateOnlyLines: /* @__PURE__ */ new Set() };
   const chars = text2.split("");
   for (const [start, end] of actionRanges(text2)) {
@@ -27624,7 +27624,9 @@ function maskTemplateActions(text2) {
     const original = originalLines[i] ?? "";
     const stripped = line.replace(/\r$/, "");
     if (stripped.includes(PLACEHOLDER) && stripped.replaceAll(PLACEHOLDER, "").trim() === "" && original.includes("{{")) {
-      lines[i] = " ".repeat(stripped.length) + (line.endsWith("\r") ? "\r" : "");
+      const indent = stripped.length - stripped.trimStart().length;
+      const blank = commentLines ? " ".repeat(indent) + "#" + " ".repeat(stripped.length - indent - 1) : " ".repeat(stripped.length);
+      lines[i] = blank + (line.endsWith("\r") ? "\r" : "");
       templateOnlyLines.add(i);
     } else if (stripped.includes(PLACEHOLDER) && !original.includes("{{") && !original.includes("}}")) {
       lines[i] = " ".repeat(stripped.length) + (line.endsWith("\r") ? "\r" : "");
@@ -27682,21 +27684,34 @@ function hideIrrelevantDocuments(text2) {
 var VALUE_KINDS = /* @__PURE__ */ new Set(["Job", "Application", "ApplicationSet", "List", "Kustomization", "Component"]);
 var MAX_ALIAS_COUNT = 100;
 function parseManifestFile(path, text2, options = {}) {
-  const helm = text2.includes("{{") && !actionsAreText(path, text2) ? maskTemplateActions(text2) : null;
-  const visible = helm ? helm.text : text2;
-  const parsedText = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
+  const isTemplate = text2.includes("{{") && !actionsAreText(path, text2);
+  let helm = isTemplate ? maskTemplateActions(text2) : null;
   const lineCounter = new import_yaml2.LineCounter();
   lineCounter.addNewLine(0);
   for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
-  let documents;
-  try {
-    documents = (0, import_yaml2.parseAllDocuments)(parsedText, {
+  const parse4 = (visible) => {
+    const parsedText2 = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
+    const documents2 = (0, import_yaml2.parseAllDocuments)(parsedText2, {
       // Helm if/else branches both stay visible after masking, so keys may repeat in a template.
       uniqueKeys: helm === null,
       // Argo CD's YAML parser honours merge keys (`<<: *defaults`): a hook annotation may come from one.
       merge: true,
       prettyErrors: false
     });
+    return { parsedText: parsedText2, documents: documents2 };
+  };
+  let parsedText;
+  let documents;
+  try {
+    ({ parsedText, documents } = parse4(helm ? helm.text : text2));
+    if (helm && Array.isArray(documents) && documents.some((doc) => doc.errors.length > 0)) {
+      const commented = maskTemplateActions(text2, true);
+      const retry = parse4(commented.text);
+      if (Array.isArray(retry.documents) && retry.documents.every((doc) => doc.errors.length === 0)) {
+        helm = commented;
+        ({ parsedText, documents } = retry);
+      }
+    }
   } catch (error62) {
     return { ok: false, reason: `YAML could not be parsed: ${errorMessage(error62)}` };
   }

@@ -251,6 +251,60 @@ spec:
   });
 });
 
+describe("an app-of-apps chart whose Application passes Helm values in a block scalar", () => {
+  // The block scalar opens with a template-only line: blanked, it is a YAML error ("more-indented leading empty
+  // lines"); the file was skipped and the charts its Applications point at went unchecked.
+  const template = `{{ range .Values.apps }}
+{{- $namespace := .namespace | default $.Values.defaultNamespace }}
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {{ .name }}
+spec:
+  source:
+    repoURL: git@github.com:example/gitops.git
+    path: "{{ .chartPath | default "charts/generic-app" }}"
+    helm:
+      values: |
+        {{- toYaml (omit $.Values "apps") | nindent 8 }}
+        appName: {{ .name }}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: {{ $namespace }}
+---
+{{ end }}
+`;
+
+  it("is read, with the environments' values files, and the charts it points at are checked", () => {
+    const chart = (dir: string) => ({
+      path: `${dir}/Chart.yaml`,
+      content: `apiVersion: v2\nname: x\nversion: 1.0.0\n`,
+    });
+    const { result, reported, app } = scan([
+      chart("charts/app-config"),
+      { path: "charts/app-config/values.yaml", content: "defaultNamespace: apps\napps: []\n" },
+      {
+        path: "charts/app-config/values-production.yaml",
+        content: "apps:\n  - name: publisher\n  - name: assets\n    chartPath: charts/assets\n",
+      },
+      { path: "charts/app-config/templates/apps.yaml", content: template },
+      chart("charts/generic-app"),
+      { path: "charts/generic-app/templates/upload-job.yaml", content: job("upload") },
+      chart("charts/assets"),
+      { path: "charts/assets/templates/scan-job.yaml", content: job("scan") },
+      chart("charts/unused"),
+      { path: "charts/unused/templates/job.yaml", content: job("unused") },
+    ]);
+
+    expect(result.files.skipped).toEqual([]);
+    expect(app("{{ .name }}")?.paths).toEqual(["charts/assets", "charts/generic-app"]);
+    expect(reported).toEqual([
+      "charts/assets/templates/scan-job.yaml:plain-job",
+      "charts/generic-app/templates/upload-job.yaml:plain-job",
+    ]);
+  });
+});
+
 describe("template text outside a chart is YAML like any other", () => {
   it("an ApplicationSet whose templatePatch starts with {{- if …}} is read, so its paths are kept", () => {
     const appset = `apiVersion: argoproj.io/v1alpha1

@@ -21,8 +21,13 @@ export function hasTemplateActions(text: string): boolean {
   return text.includes("{{");
 }
 
-/** @example maskTemplateActions("name: {{ .Values.n }}\n").text === "name: §§§§§§§§§§§§§§\n" */
-export function maskTemplateActions(text: string): MaskedText {
+/**
+ * @param commentLines Turn template-only lines into YAML comments at their own indentation (`    #      `) rather
+ *   than blank lines: a blank line longer than the indentation of the block scalar it opens (`values: |` followed
+ *   by `{{- toYaml … | nindent 8 }}`) is a YAML error, a comment line there is text. Used when the blank form fails.
+ * @example maskTemplateActions("name: {{ .Values.n }}\n").text === "name: §§§§§§§§§§§§§§\n"
+ */
+export function maskTemplateActions(text: string, commentLines = false): MaskedText {
   if (!hasTemplateActions(text)) return { text, masked: false, templateOnlyLines: new Set() };
   const chars = text.split("");
   for (const [start, end] of actionRanges(text)) {
@@ -43,7 +48,11 @@ export function maskTemplateActions(text: string): MaskedText {
       stripped.replaceAll(PLACEHOLDER, "").trim() === "" &&
       original.includes("{{")
     ) {
-      lines[i] = " ".repeat(stripped.length) + (line.endsWith("\r") ? "\r" : "");
+      const indent = stripped.length - stripped.trimStart().length;
+      const blank = commentLines
+        ? " ".repeat(indent) + "#" + " ".repeat(stripped.length - indent - 1)
+        : " ".repeat(stripped.length);
+      lines[i] = blank + (line.endsWith("\r") ? "\r" : "");
       templateOnlyLines.add(i);
     } else if (stripped.includes(PLACEHOLDER) && !original.includes("{{") && !original.includes("}}")) {
       // Middle line of a multi-line action (a template comment, a long `dict`): no YAML here.

@@ -59,22 +59,36 @@ export type ParseOutcome = { ok: true; file: ParsedManifestFile } | { ok: false;
  * @example parseManifestFile("a.yaml", "kind: Job\nmetadata: {name: x}\n").ok === true
  */
 export function parseManifestFile(path: string, text: string, options: ParseOptions = {}): ParseOutcome {
-  const helm = text.includes("{{") && !actionsAreText(path, text) ? maskTemplateActions(text) : null;
-  const visible = helm ? helm.text : text;
-  const parsedText = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
+  const isTemplate = text.includes("{{") && !actionsAreText(path, text);
+  let helm = isTemplate ? maskTemplateActions(text) : null;
   // Lines are counted on the original text: hidden documents have lost their newlines in parsedText.
   const lineCounter = new LineCounter();
   lineCounter.addNewLine(0);
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
-  let documents: Document.Parsed[];
-  try {
-    documents = parseAllDocuments(parsedText, {
+  const parse = (visible: string) => {
+    const parsedText = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
+    const documents = parseAllDocuments(parsedText, {
       // Helm if/else branches both stay visible after masking, so keys may repeat in a template.
       uniqueKeys: helm === null,
       // Argo CD's YAML parser honours merge keys (`<<: *defaults`): a hook annotation may come from one.
       merge: true,
       prettyErrors: false,
     }) as Document.Parsed[];
+    return { parsedText, documents };
+  };
+  let parsedText: string;
+  let documents: Document.Parsed[];
+  try {
+    ({ parsedText, documents } = parse(helm ? helm.text : text));
+    if (helm && Array.isArray(documents) && documents.some((doc) => doc.errors.length > 0)) {
+      // A template-only line opening a block scalar: try again with such lines as comments.
+      const commented = maskTemplateActions(text, true);
+      const retry = parse(commented.text);
+      if (Array.isArray(retry.documents) && retry.documents.every((doc) => doc.errors.length === 0)) {
+        helm = commented;
+        ({ parsedText, documents } = retry);
+      }
+    }
   } catch (error) {
     return { ok: false, reason: `YAML could not be parsed: ${errorMessage(error)}` };
   }
