@@ -28507,7 +28507,11 @@ function mergeSets(base, other, keys, goTemplate) {
       result.push(match ? combine(set2, match) : set2);
       continue;
     }
-    result.push(set2, ...other.map((candidate) => combine(set2, candidate)));
+    result.push(set2);
+    for (const candidate of other) {
+      if (result.length >= MAX_PARAM_SETS) break;
+      result.push(combine(set2, candidate));
+    }
   }
   return result;
 }

@@ -403,3 +403,22 @@ describe("sync options of an ApplicationSet with a templated path reach its Jobs
     ]);
   });
 });
+
+describe("generators that would produce too many parameter sets", () => {
+  it("a matrix of two long lists is cut at the limit, and the note says only the first renderings were evaluated", () => {
+    const elements = (key: string) =>
+      Array.from({ length: 800 }, (_, i) => `                - ${key}: v${i}`).join("\n");
+    const appset = applicationSet(
+      "big",
+      `    - matrix:\n        generators:\n          - list:\n              elements:\n${elements("a")}\n          - list:\n              elements:\n${elements("b")}`,
+      `        repoURL: ${REPO}\n        path: 'apps/{{a}}/{{b}}'`,
+    );
+    const { app } = scan([
+      { path: "argocd/big.yaml", content: appset },
+      { path: "apps/v0/v0/job.yaml", content: job("first") },
+    ]);
+
+    expect(app("big")?.paths).toEqual(["apps/v0/v0"]);
+    expect(app("big")?.notes.join("\n")).toContain("only the first renderings were evaluated");
+  });
+});

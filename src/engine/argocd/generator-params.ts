@@ -291,7 +291,11 @@ function mergeSets(
       continue;
     }
     // A base set whose merge key only the cluster knows (a cluster's name) may match any of the others, or none.
-    result.push(set, ...other.map((candidate) => combine(set, candidate)));
+    result.push(set);
+    for (const candidate of other) {
+      if (result.length >= MAX_PARAM_SETS) break;
+      result.push(combine(set, candidate));
+    }
   }
   return result;
 }
