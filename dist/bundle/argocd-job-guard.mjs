@@ -29084,11 +29084,11 @@ function fingerprintOf(...parts) {
   }
   return hash2.toString(16).padStart(16, "0");
 }
-function digestOf(text) {
+function digestOf(text2) {
   let first = 2166136261;
-  let second = 16777619 ^ text.length;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
+  let second = 16777619 ^ text2.length;
+  for (let index = 0; index < text2.length; index++) {
+    const code = text2.charCodeAt(index);
     first = Math.imul(first ^ code, 16777619);
     second = Math.imul(second ^ code, 16777619) ^ second >>> 15;
   }
