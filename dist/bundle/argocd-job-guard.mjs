@@ -28425,14 +28425,13 @@ function gitParams(git, context, accumulator) {
   const sets = [];
   if (directories.length > 0) {
     accumulator.from.add("git directories");
-    for (const dir of matching(directories, context.tree.directories))
-      sets.push(pathParams(dir, null, context));
+    for (const dir of matching(directories, context.tree.directories)) sets.push(pathParams(dir, null));
   }
   if (files.length > 0) {
     accumulator.from.add("git files");
     for (const file2 of matching(files, context.tree.files)) {
       for (const content of fileContents(file2, context))
-        sets.push(pathParams(dirname(file2), { file: file2, content }, context));
+        sets.push(pathParams(dirname(file2), { file: file2, content }));
     }
   }
   return sets;
@@ -28455,7 +28454,7 @@ function fileContents(file2, context) {
     return [];
   }
 }
-function pathParams(dir, file2, context) {
+function pathParams(dir, file2) {
   const segments = dir.split("/");
   const path = {
     path: dir,
@@ -28474,7 +28473,6 @@ function pathParams(dir, file2, context) {
   segments.forEach((segment, index) => flat.set(`path[${index}]`, segment));
   const nested = file2 ? asNested(file2.content) : {};
   nested.path = path;
-  void context;
   return { nested, flat };
 }
 function normalize(name) {

@@ -287,6 +287,40 @@ spec:
   );
 
   it(
+    "a templated path whose unknown parts (a cluster's facts) become one-segment stars: {{name}}a{{name}}a…b",
+    () => {
+      const appset = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: clusters
+spec:
+  generators:
+    - clusters:
+        values:
+          root: apps
+  template:
+    metadata:
+      name: x
+    spec:
+      source:
+        repoURL: ${REPO}
+        path: '{{values.root}}/${"{{name}}a".repeat(60)}{{server}}b'
+`;
+      const dirs = [`apps/${"a".repeat(64)}`, `apps/${"a".repeat(1000)}`, `apps/${"a".repeat(200)}b`];
+      const files = [
+        { path: "argocd/appset.yaml", content: appset },
+        ...dirs.map((dir) => ({ path: `${dir}/${longName}`, content: job(dir.slice(5, 13)) })),
+      ];
+
+      const result = scanRepository({ rules: RULES, files, repoUrl: REPO });
+
+      expect(result.apps[0]?.paths).toEqual([`apps/${"a".repeat(200)}b`]);
+      expect(result.apps[0]?.resolution).toBe("partial");
+    },
+    BUDGET_MS,
+  );
+
+  it(
     "a source path of 100,000 unclosed {{ is refused as too long, not rescanned",
     () => {
       const app = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\nspec:\n  source:\n    repoURL: ${REPO}\n    path: '${"{{".repeat(100_000)}'\n`;

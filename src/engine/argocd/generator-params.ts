@@ -183,14 +183,13 @@ function gitParams(git: Record<string, unknown>, context: GeneratorContext, accu
   const sets: TemplateParams[] = [];
   if (directories.length > 0) {
     accumulator.from.add("git directories");
-    for (const dir of matching(directories, context.tree.directories))
-      sets.push(pathParams(dir, null, context));
+    for (const dir of matching(directories, context.tree.directories)) sets.push(pathParams(dir, null));
   }
   if (files.length > 0) {
     accumulator.from.add("git files");
     for (const file of matching(files, context.tree.files)) {
       for (const content of fileContents(file, context))
-        sets.push(pathParams(dirname(file), { file, content }, context));
+        sets.push(pathParams(dirname(file), { file, content }));
     }
   }
   return sets;
@@ -227,7 +226,6 @@ function fileContents(file: string, context: GeneratorContext): Record<string, u
 function pathParams(
   dir: string,
   file: { file: string; content: Record<string, unknown> } | null,
-  context: GeneratorContext,
 ): TemplateParams {
   const segments = dir.split("/");
   const path: Record<string, TemplateValue> = {
@@ -247,7 +245,6 @@ function pathParams(
   segments.forEach((segment, index) => flat.set(`path[${index}]`, segment));
   const nested: Record<string, TemplateValue> = file ? asNested(file.content) : {};
   nested.path = path;
-  void context;
   return { nested, flat };
 }
 
