@@ -28430,8 +28430,9 @@ function gitParams(git, context, accumulator) {
   if (files.length > 0) {
     accumulator.from.add("git files");
     for (const file2 of matching(files, context.tree.files)) {
-      for (const content of fileContents(file2, context))
-        sets.push(pathParams(dirname(file2), { file: file2, content }));
+      const contents = fileContents(file2, context);
+      if (contents === null) sets.push({ ...pathParams(dirname(file2), { file: file2, content: {} }), open: true });
+      else for (const content of contents) sets.push(pathParams(dirname(file2), { file: file2, content }));
     }
   }
   return sets;
@@ -28445,7 +28446,7 @@ function matching(patterns, candidates) {
 }
 function fileContents(file2, context) {
   const text2 = context.readText(file2);
-  if (text2 === void 0) return [{}];
+  if (text2 === void 0) return null;
   try {
     const value = (0, import_yaml4.parse)(text2, { maxAliasCount: 100 });
     if (Array.isArray(value)) return value.filter(isObject2);

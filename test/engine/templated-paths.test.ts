@@ -116,6 +116,29 @@ describe("templated source paths are evaluated from what the repository says", (
     expect(reported).toEqual(["services/billing/eu/job.yaml:plain-job"]);
   });
 
+  it("git files generator whose file was not read (a reader's fallback): its parameters are unknown, not absent", () => {
+    const appset = applicationSet(
+      "from-config",
+      `    - git:\n        repoURL: ${REPO}\n        revision: HEAD\n        files:\n          - path: 'config/*/app.json'`,
+      `        repoURL: ${REPO}\n        path: 'services/{{app.name}}/{{path.basename}}'`,
+    );
+    const files = [
+      { path: "argocd/appset.yaml", content: appset },
+      { path: "services/billing/eu/job.yaml", content: job("billing-eu") },
+      { path: "services/billing/us/job.yaml", content: job("billing-us") },
+    ];
+
+    const result = scanRepository({
+      rules: RULES,
+      files,
+      tree: [...files.map((f) => f.path), "config/eu/app.json"],
+      repoUrl: REPO,
+    });
+
+    expect(result.findings.map((f) => f.file)).toEqual(["services/billing/eu/job.yaml"]);
+    expect(result.apps[0]?.resolution).toBe("partial");
+  });
+
   it("matrix of git directories and list elements, with goTemplate", () => {
     const appset = applicationSet(
       "matrix",

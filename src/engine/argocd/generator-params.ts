@@ -188,8 +188,10 @@ function gitParams(git: Record<string, unknown>, context: GeneratorContext, accu
   if (files.length > 0) {
     accumulator.from.add("git files");
     for (const file of matching(files, context.tree.files)) {
-      for (const content of fileContents(file, context))
-        sets.push(pathParams(dirname(file), { file, content }));
+      const contents = fileContents(file, context);
+      // A file the reader did not hand over (the App's fallback reads): its parameters are unknown, not absent.
+      if (contents === null) sets.push({ ...pathParams(dirname(file), { file, content: {} }), open: true });
+      else for (const content of contents) sets.push(pathParams(dirname(file), { file, content }));
     }
   }
   return sets;
@@ -211,9 +213,9 @@ function matching(patterns: { path: string; exclude: boolean }[], candidates: It
 }
 
 /** A git files generator reads each matched JSON/YAML file; a YAML list gives one set per item. */
-function fileContents(file: string, context: GeneratorContext): Record<string, unknown>[] {
+function fileContents(file: string, context: GeneratorContext): Record<string, unknown>[] | null {
   const text = context.readText(file);
-  if (text === undefined) return [{}];
+  if (text === undefined) return null;
   try {
     const value: unknown = parseYaml(text, { maxAliasCount: 100 });
     if (Array.isArray(value)) return value.filter(isObject);
