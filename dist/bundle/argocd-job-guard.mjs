@@ -28106,7 +28106,16 @@ function tokenize(expression) {
       end = expression.indexOf(ch, i + 1);
       if (end === -1) return null;
       end++;
-    } else if (ch === "(" || ch === ")") {
+    } else if (ch === "(") {
+      let depth = 0;
+      for (; end < expression.length; end++) {
+        const c = expression[end];
+        if (c === "(") depth++;
+        else if (c === ")" && --depth === 0) break;
+      }
+      if (depth !== 0) return null;
+      end++;
+    } else if (ch === ")") {
       return null;
     } else {
       while (end < expression.length && !" 	\n|()".includes(expression[end] ?? "")) end++;
@@ -28116,12 +28125,12 @@ function tokenize(expression) {
   }
   return commands.every((command) => command.length > 0) ? commands : null;
 }
-function evaluateGo(expression, params) {
+function evaluateGo(expression, params, depth = 0) {
   const commands = tokenize(expression);
   if (!commands) return UNKNOWN;
   let piped;
   for (const command of commands) {
-    const args = command.map((word) => operand(word, params));
+    const args = command.map((word) => operand(word, params, depth));
     const name = command[0] ?? "";
     if (args[0] !== void 0 && !isFunctionName(name)) {
       if (command.length > 1 || piped !== void 0) return UNKNOWN;
@@ -28138,7 +28147,8 @@ function evaluateGo(expression, params) {
 function isFunctionName(word) {
   return /^[a-zA-Z]\w*$/.test(word) && word !== "true" && word !== "false" && word !== "nil";
 }
-function operand(word, params) {
+function operand(word, params, depth) {
+  if (word.startsWith("(")) return depth > 8 ? UNKNOWN : evaluateGo(word.slice(1, -1), params, depth + 1);
   if (word.startsWith('"') || word.startsWith("`")) return unquote(word);
   if (/^-?\d+$/.test(word)) return Number(word);
   if (word === "true" || word === "false") return word === "true";

@@ -242,7 +242,7 @@ spec:
   project: default
   source:
     repoURL: {{ $.Values.repoURL }}
-    path: {{ $app.path | default $name }}
+    path: {{ $app.path | default (printf "charts/%s" $name) }}
     targetRevision: HEAD
   destination:
     server: https://kubernetes.default.svc
@@ -255,7 +255,7 @@ spec:
       { path: "bootstrap/Chart.yaml", content: "apiVersion: v2\nname: bootstrap\nversion: 1.0.0\n" },
       {
         path: "bootstrap/values.yaml",
-        content: `repoURL: ${REPO}\napps:\n  billing:\n    path: charts/billing\n  search:\n    path: charts/search\n`,
+        content: `repoURL: ${REPO}\napps:\n  billing:\n    path: charts/billing\n  search: {}\n`,
       },
       { path: "bootstrap/templates/apps.yaml", content: appsTemplate },
       { path: "charts/billing/Chart.yaml", content: "apiVersion: v2\nname: billing\nversion: 1.0.0\n" },

@@ -158,7 +158,17 @@ function tokenize(expression: string): string[][] | null {
       end = expression.indexOf(ch, i + 1);
       if (end === -1) return null;
       end++;
-    } else if (ch === "(" || ch === ")") {
+    } else if (ch === "(") {
+      // A parenthesised pipeline is one operand, evaluated on its own: `default (printf "charts/%s" $name) .path`.
+      let depth = 0;
+      for (; end < expression.length; end++) {
+        const c = expression[end];
+        if (c === "(") depth++;
+        else if (c === ")" && --depth === 0) break;
+      }
+      if (depth !== 0) return null;
+      end++;
+    } else if (ch === ")") {
       return null;
     } else {
       while (end < expression.length && !" \t\n|()".includes(expression[end] ?? "")) end++;
@@ -169,12 +179,12 @@ function tokenize(expression: string): string[][] | null {
   return commands.every((command) => command.length > 0) ? commands : null;
 }
 
-function evaluateGo(expression: string, params: TemplateParams): TemplateValue {
+function evaluateGo(expression: string, params: TemplateParams, depth = 0): TemplateValue {
   const commands = tokenize(expression);
   if (!commands) return UNKNOWN;
   let piped: TemplateValue | undefined;
   for (const command of commands) {
-    const args = command.map((word) => operand(word, params));
+    const args = command.map((word) => operand(word, params, depth));
     const name = command[0] ?? "";
     if (args[0] !== undefined && !isFunctionName(name)) {
       if (command.length > 1 || piped !== undefined) return UNKNOWN;
@@ -194,7 +204,8 @@ function isFunctionName(word: string): boolean {
 }
 
 /** A word's value: a field chain, a variable, a literal; undefined for a function name. */
-function operand(word: string, params: TemplateParams): TemplateValue | undefined {
+function operand(word: string, params: TemplateParams, depth: number): TemplateValue | undefined {
+  if (word.startsWith("(")) return depth > 8 ? UNKNOWN : evaluateGo(word.slice(1, -1), params, depth + 1);
   if (word.startsWith('"') || word.startsWith("`")) return unquote(word);
   if (/^-?\d+$/.test(word)) return Number(word);
   if (word === "true" || word === "false") return word === "true";
