@@ -28831,6 +28831,30 @@ function resolveSourceRoots(app, source, context, notes) {
   if (!repoUrlTemplated && context.repoUrl !== null && normaliseRepoUrl(source.repoURL ?? "") !== context.repoUrl) {
     return { ...none, elsewhere: true };
   }
+  const templateContext = {
+    tree: context.tree,
+    parsed: context.parsed,
+    readText: context.readText,
+    isAppRoot: (dir) => isAppRoot(dir, context.tree)
+  };
+  let params = null;
+  if (source.repoURL !== null && isTemplated(source.repoURL)) {
+    const all = appParams(app, templateContext);
+    const repoURL = source.repoURL;
+    const sets = all.sets.filter((set2) => {
+      const url2 = renderTemplate(repoURL, set2, all.goTemplate).text;
+      if (url2.includes(UNKNOWN_MARK) || isTemplated(url2)) return true;
+      if (!isGitUrl(url2)) return false;
+      return context.repoUrl === null || normaliseRepoUrl(url2) === context.repoUrl;
+    });
+    if (sets.length === 0 && all.sets.length > 0) {
+      notes.push(
+        `repoURL "${repoURL}" names other repositories in every parameter set: nothing from this one`
+      );
+      return none;
+    }
+    params = { ...all, sets };
+  }
   const path = source.path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
   if (!isTemplated(path)) {
     const root = path === "." ? "" : path;
@@ -28840,13 +28864,7 @@ function resolveSourceRoots(app, source, context, notes) {
     notes.push(`templated path longer than ${MAX_PATTERN_LENGTH} characters was not matched`);
     return { roots: [], resolution: "unresolved" };
   }
-  const templateContext = {
-    tree: context.tree,
-    parsed: context.parsed,
-    readText: context.readText,
-    isAppRoot: (dir) => isAppRoot(dir, context.tree)
-  };
-  const resolved = resolveTemplatedPath(path, appParams(app, templateContext), templateContext);
+  const resolved = resolveTemplatedPath(path, params ?? appParams(app, templateContext), templateContext);
   notes.push(resolved.note);
   return { roots: resolved.roots, resolution: resolved.resolution };
 }

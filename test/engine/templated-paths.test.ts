@@ -99,6 +99,21 @@ describe("templated source paths are evaluated from what the repository says", (
     expect(app("services")?.resolution).toBe("evaluated");
   });
 
+  it("a templated repoURL keeps only the elements that name this repository", () => {
+    const appset = applicationSet(
+      "mixed",
+      `    - list:\n        elements:\n          - url: ${REPO}\n            dir: apps/a\n          - url: https://github.com/example/other.git\n            dir: apps/b`,
+      `        repoURL: '{{url}}'\n        path: '{{dir}}'`,
+    );
+    const { reported } = scan([
+      { path: "argocd/mixed.yaml", content: appset },
+      { path: "apps/a/job.yaml", content: job("a") },
+      { path: "apps/b/job.yaml", content: job("b") },
+    ]);
+
+    expect(reported).toEqual(["apps/a/job.yaml:plain-job"]);
+  });
+
   it("git files generator: the parameters are the matched files' contents", () => {
     const appset = applicationSet(
       "from-config",

@@ -5,8 +5,8 @@ import type { AppSource, ArgoApp } from "./find-applications.js";
 import { readAnnotationPatches, type AnnotationPatch } from "./kustomize-patches.js";
 import { MAX_PATTERN_LENGTH } from "../glob.js";
 import { gobwasGlobMatcher, normaliseRepoUrl } from "./patterns.js";
-import { isTemplated } from "./template-eval.js";
-import { appParams, resolveTemplatedPath } from "./templated-paths.js";
+import { isTemplated, renderTemplate, UNKNOWN_MARK } from "./template-eval.js";
+import { appParams, resolveTemplatedPath, type AppParams } from "./templated-paths.js";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 /** reposerver's manifestFile regexp; jsonnet is listed by Argo CD but cannot be evaluated here. */
@@ -150,6 +150,31 @@ function resolveSourceRoots(
   ) {
     return { ...none, elsewhere: true };
   }
+  const templateContext = {
+    tree: context.tree,
+    parsed: context.parsed,
+    readText: context.readText,
+    isAppRoot: (dir: string) => isAppRoot(dir, context.tree),
+  };
+  let params: AppParams | null = null;
+  if (source.repoURL !== null && isTemplated(source.repoURL)) {
+    // Keep only the parameter sets whose repoURL may be this repository: `{{ .repoURL }}` per list element.
+    const all = appParams(app, templateContext);
+    const repoURL = source.repoURL;
+    const sets = all.sets.filter((set) => {
+      const url = renderTemplate(repoURL, set, all.goTemplate).text;
+      if (url.includes(UNKNOWN_MARK) || isTemplated(url)) return true;
+      if (!isGitUrl(url)) return false;
+      return context.repoUrl === null || normaliseRepoUrl(url) === context.repoUrl;
+    });
+    if (sets.length === 0 && all.sets.length > 0) {
+      notes.push(
+        `repoURL "${repoURL}" names other repositories in every parameter set: nothing from this one`,
+      );
+      return none;
+    }
+    params = { ...all, sets };
+  }
   const path = source.path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
   if (!isTemplated(path)) {
     const root = path === "." ? "" : path;
@@ -159,13 +184,7 @@ function resolveSourceRoots(
     notes.push(`templated path longer than ${MAX_PATTERN_LENGTH} characters was not matched`);
     return { roots: [], resolution: "unresolved" };
   }
-  const templateContext = {
-    tree: context.tree,
-    parsed: context.parsed,
-    readText: context.readText,
-    isAppRoot: (dir: string) => isAppRoot(dir, context.tree),
-  };
-  const resolved = resolveTemplatedPath(path, appParams(app, templateContext), templateContext);
+  const resolved = resolveTemplatedPath(path, params ?? appParams(app, templateContext), templateContext);
   notes.push(resolved.note);
   return { roots: resolved.roots, resolution: resolved.resolution };
 }
