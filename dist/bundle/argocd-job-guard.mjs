@@ -28597,7 +28597,11 @@ function appParams(app, context) {
   }
   const chart = app.helmScope ? chartOf(app.file, context.tree) : null;
   if (chart !== null && app.helmScope) {
-    const roots = chartValueRoots(chart, context);
+    let roots = context.chartValues.get(chart);
+    if (!roots) {
+      roots = chartValueRoots(chart, context);
+      context.chartValues.set(chart, roots);
+    }
     const sets = roots.flatMap((root) => paramsInScope(app.helmScope ?? [], root));
     return { sets, goTemplate: true, from: [`the values files of chart ${chart || "."}`], capped: false };
   }
@@ -28752,6 +28756,13 @@ function mapDeployedFiles(apps, context) {
   const notes = [];
   let hasOwnApps = false;
   const otherRepositories = /* @__PURE__ */ new Set();
+  const templateContext = {
+    tree: context.tree,
+    parsed: context.parsed,
+    readText: context.readText,
+    isAppRoot: (dir) => isAppRoot(dir, context.tree),
+    chartValues: /* @__PURE__ */ new Map()
+  };
   for (const app of apps) {
     const deploying = {
       name: app.name,
@@ -28771,7 +28782,13 @@ function mapDeployedFiles(apps, context) {
       notes: []
     };
     for (const source of app.sources) {
-      const { roots, resolution, elsewhere } = resolveSourceRoots(app, source, context, summary.notes);
+      const { roots, resolution, elsewhere } = resolveSourceRoots(
+        app,
+        source,
+        context,
+        templateContext,
+        summary.notes
+      );
       if (elsewhere) otherRepositories.add(source.repoURL?.trim() ?? "");
       if (resolution === "unresolved" || resolution === "partial") hasOwnApps = true;
       if (resolution !== null && RESOLUTION_ORDER[resolution] > RESOLUTION_ORDER[summary.resolution ?? "literal"])
@@ -28814,7 +28831,7 @@ function isGitUrl(url2) {
 function isPlaceholder(url2) {
   return !url2.includes(":") && !url2.includes("@") && !url2.includes("/") && !url2.includes(".");
 }
-function resolveSourceRoots(app, source, context, notes) {
+function resolveSourceRoots(app, source, context, templateContext, notes) {
   const none = { roots: [], resolution: null };
   if (source.chart !== null) {
     notes.push(`source chart "${source.chart}" comes from a Helm repository, not from this repository`);
@@ -28831,12 +28848,6 @@ function resolveSourceRoots(app, source, context, notes) {
   if (!repoUrlTemplated && context.repoUrl !== null && normaliseRepoUrl(source.repoURL ?? "") !== context.repoUrl) {
     return { ...none, elsewhere: true };
   }
-  const templateContext = {
-    tree: context.tree,
-    parsed: context.parsed,
-    readText: context.readText,
-    isAppRoot: (dir) => isAppRoot(dir, context.tree)
-  };
   let params = null;
   if (source.repoURL !== null && isTemplated(source.repoURL)) {
     const all = appParams(app, templateContext);

@@ -6,7 +6,12 @@ import { readAnnotationPatches, type AnnotationPatch } from "./kustomize-patches
 import { MAX_PATTERN_LENGTH } from "../glob.js";
 import { gobwasGlobMatcher, normaliseRepoUrl } from "./patterns.js";
 import { isTemplated, renderTemplate, UNKNOWN_MARK } from "./template-eval.js";
-import { appParams, resolveTemplatedPath, type AppParams } from "./templated-paths.js";
+import {
+  appParams,
+  resolveTemplatedPath,
+  type AppParams,
+  type TemplatedPathContext,
+} from "./templated-paths.js";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 /** reposerver's manifestFile regexp; jsonnet is listed by Argo CD but cannot be evaluated here. */
@@ -47,6 +52,13 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
   const notes: string[] = [];
   let hasOwnApps = false;
   const otherRepositories = new Set<string>();
+  const templateContext: TemplatedPathContext = {
+    tree: context.tree,
+    parsed: context.parsed,
+    readText: context.readText,
+    isAppRoot: (dir: string) => isAppRoot(dir, context.tree),
+    chartValues: new Map(),
+  };
   for (const app of apps) {
     const deploying: DeployingApp = {
       name: app.name,
@@ -66,7 +78,13 @@ export function mapDeployedFiles(apps: readonly ArgoApp[], context: DeploymentCo
       notes: [],
     };
     for (const source of app.sources) {
-      const { roots, resolution, elsewhere } = resolveSourceRoots(app, source, context, summary.notes);
+      const { roots, resolution, elsewhere } = resolveSourceRoots(
+        app,
+        source,
+        context,
+        templateContext,
+        summary.notes,
+      );
       if (elsewhere) otherRepositories.add(source.repoURL?.trim() ?? "");
       // A templated path that names this repository says the repository holds its own apps, even when the
       // repository does not say enough to resolve it: assuming every manifest deployed would be a guess.
@@ -126,6 +144,7 @@ function resolveSourceRoots(
   app: ArgoApp,
   source: AppSource,
   context: DeploymentContext,
+  templateContext: TemplatedPathContext,
   notes: string[],
 ): { roots: string[]; resolution: PathResolution | null; elsewhere?: true } {
   const none = { roots: [], resolution: null };
@@ -150,12 +169,6 @@ function resolveSourceRoots(
   ) {
     return { ...none, elsewhere: true };
   }
-  const templateContext = {
-    tree: context.tree,
-    parsed: context.parsed,
-    readText: context.readText,
-    isAppRoot: (dir: string) => isAppRoot(dir, context.tree),
-  };
   let params: AppParams | null = null;
   if (source.repoURL !== null && isTemplated(source.repoURL)) {
     // Keep only the parameter sets whose repoURL may be this repository: `{{ .repoURL }}` per list element.

@@ -31,6 +31,8 @@ export interface TemplatedPathContext {
   readText: (path: string) => string | undefined;
   /** Whether a directory is something Argo CD can deploy (chart, kustomization, manifests). */
   isAppRoot: (dir: string) => boolean;
+  /** Each chart's values roots, read once however many Applications its templates hold. */
+  chartValues: Map<string, Record<string, TemplateValue>[]>;
 }
 
 export interface ResolvedPath {
@@ -66,7 +68,11 @@ export function appParams(app: ArgoApp, context: TemplatedPathContext): AppParam
   }
   const chart = app.helmScope ? chartOf(app.file, context.tree) : null;
   if (chart !== null && app.helmScope) {
-    const roots = chartValueRoots(chart, context);
+    let roots = context.chartValues.get(chart);
+    if (!roots) {
+      roots = chartValueRoots(chart, context);
+      context.chartValues.set(chart, roots);
+    }
     const sets = roots.flatMap((root) => paramsInScope(app.helmScope ?? [], root));
     return { sets, goTemplate: true, from: [`the values files of chart ${chart || "."}`], capped: false };
   }
