@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { createNodeMiddleware, createProbot, run } from "probot";
 import app from "./index.js";
@@ -67,13 +68,15 @@ async function main(): Promise<void> {
     await run(app);
     return;
   }
-  await startServer({ port: Number(env.PORT) || 3000, ...(env.HOST ? { host: env.HOST } : {}), env });
+  // PORT=0 takes a free port (the log line says which): end-to-end tests start several servers at once.
+  const port = env.PORT ? Number(env.PORT) : 3000;
+  const server = await startServer({ port, ...(env.HOST ? { host: env.HOST } : {}), env });
   if (env.WEBHOOK_PROXY_URL) {
     // smee-client is a development dependency: the proxy is for running on a laptop, never in production.
     const { default: SmeeClient } = await import("smee-client");
     await new SmeeClient({
       source: env.WEBHOOK_PROXY_URL,
-      target: `http://localhost:${Number(env.PORT) || 3000}${env.WEBHOOK_PATH ?? "/api/github/webhooks"}`,
+      target: `http://localhost:${(server.address() as AddressInfo).port}${env.WEBHOOK_PATH ?? "/api/github/webhooks"}`,
       logger: console,
     }).start();
   }
