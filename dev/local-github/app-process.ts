@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,6 +27,11 @@ export interface AppProcess {
   port: number;
   /** Every log line the app wrote (JSON, one object each), in order. */
   logs: Record<string, unknown>[];
+  /** Resolves with the first log line (past or future) that `predicate` accepts; rejects after `timeoutMs`. */
+  waitForLog: (
+    predicate: (entry: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ) => Promise<Record<string, unknown>>;
   /** stderr, as text: a crash's stack trace lands here. */
   stderr: () => string;
   child: ChildProcess;
@@ -66,6 +72,7 @@ export async function startAppProcess(options: {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Record<string, unknown>[] = [];
+  const logged = new EventEmitter();
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code))).finally(() =>
@@ -81,6 +88,7 @@ export async function startAppProcess(options: {
         entry = { msg: line };
       }
       logs.push(entry);
+      logged.emit("line", entry);
       const listening = /^Listening on (.*)$/.exec(typeof entry.msg === "string" ? entry.msg : "");
       if (listening?.[1]) done((JSON.parse(listening[1]) as { port: number }).port);
     });
@@ -91,6 +99,22 @@ export async function startAppProcess(options: {
     port,
     logs,
     stderr: () => stderr,
+    waitForLog: (predicate, timeoutMs = 60_000) =>
+      new Promise((done, fail) => {
+        const found = logs.find(predicate);
+        if (found) return done(found);
+        const timer = setTimeout(() => {
+          logged.off("line", check);
+          fail(new Error(`no such log line within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const check = (entry: Record<string, unknown>) => {
+          if (!predicate(entry)) return;
+          clearTimeout(timer);
+          logged.off("line", check);
+          done(entry);
+        };
+        logged.on("line", check);
+      }),
     child,
     exited,
     stop: async () => {
