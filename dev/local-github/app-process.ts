@@ -43,7 +43,8 @@ export interface AppProcess {
 /**
  * Starts the real server as `npm start` does (`node dist/server.js`, built beforehand), configured only through its
  * environment: the app's id and key, the webhook secret, GHE_HOST/GHE_PROTOCOL pointing at a local GitHub. It runs
- * in an empty directory, so a developer's `.env` cannot change it. Resolves once it listens.
+ * in an empty directory, so a developer's `.env` cannot change it. Resolves once it listens (its "Listening on" line
+ * is read for the port: LOG_LEVEL must stay at info or below).
  */
 export async function startAppProcess(options: {
   appId: number;
