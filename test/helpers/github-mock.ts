@@ -14,7 +14,7 @@ export const INSTALLATION_ID = 2;
 export const APP_ID = 123;
 
 /** The app as tests load it: the engine on the test's own thread (the worker pool runs compiled code from dist/). */
-export const testApp = createApp({ scanner: inProcessScanner, appId: APP_ID });
+export const testApp = createApp({ scanner: inProcessScanner, appId: APP_ID, claims: null });
 
 const require = createRequire(import.meta.url);
 const { privateKey } = generateKeyPairSync("rsa", {
