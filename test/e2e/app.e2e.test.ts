@@ -20,7 +20,7 @@ describe("the app end to end, against a local GitHub", () => {
 
   beforeAll(async () => {
     world = await startWorld();
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await world?.close();
