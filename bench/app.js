@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // GitHub App benchmark, run on demand (`npm run bench:app`); it prints figures and asserts nothing.
 // A generated repository of 5,000 files (4,000 manifests: Deployments, Services, ConfigMaps and Jobs in 50 apps
-// deployed by 50 Applications under clusters/, plus 1,000 other files) is served by a local HTTP server that
-// answers the GitHub endpoints the App uses (installation token, configuration, tarball with its redirect, raw
-// contents, check runs). For pushes that bump the image of 1, 50 and 500 Jobs, it measures in a fresh process:
+// deployed by 50 Applications under clusters/, plus 1,000 other files) is a git repository of the local GitHub
+// (dev/local-github: real git behind the REST endpoints, every call checked against GitHub's OpenAPI description).
+// For pushes that bump the image of 1, 50 and 500 Jobs, it measures in a fresh process:
 //   calls    API requests the delivery made (the installation token, the archive's redirect and download count
 //            as GitHub counts them: the redirect is one call, the download from the archive host is none),
 //   latency  from the webhook handed to Probot to the last check-run write answered (p50 and max of 5 warm runs,
@@ -14,29 +14,18 @@
 // A last case adds a 100 MB incompressible file to the repository: the archive is streamed, so peak memory must
 // not grow by 100 MB. Probot's throttling plugin stays on, as in production (it spaces writes by one second, so
 // the 10 check-run writes of 500 annotations take about 10 s whatever the App does).
-import { execFileSync } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
-import {
-  appendFileSync,
-  createReadStream,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { createServer } from "node:http";
+import { execFileSync, fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { URL } from "node:url";
+import { generateAppKey } from "../dist/dev/local-github/app-process.js";
 
 const here = import.meta.dirname;
 const OWNER = "bench";
 const REPO = "gitops";
-const BEFORE = "1".repeat(40);
-const AFTER = "2".repeat(40);
 const RUNS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 function job(app, n, tag) {
@@ -110,61 +99,15 @@ spec:
   return jobs;
 }
 
-function tarball(root, out) {
-  execFileSync("tar", ["-czf", out, `--transform=s,^\\.,${OWNER}-${REPO}-sha,`, "-C", root, "."]);
-}
-
-/** The local GitHub: just the endpoints a push delivery uses. Counts every request by route. */
-function startGitHub(archives, baseFiles) {
-  const calls = [];
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
-    calls.push(`${request.method} ${path}`);
-    request.resume();
-    const json = (status, body) => {
-      response.writeHead(status, { "content-type": "application/json" });
-      response.end(JSON.stringify(body));
-    };
-    let match;
-    if (request.method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path))
-      return json(201, { token: "t", expires_at: "2099-01-01T00:00:00Z" });
-    if ((match = /^\/repos\/[^/]+\/[^/]+\/tarball\/(\w+)$/.exec(path))) {
-      response.writeHead(302, { location: `http://${request.headers.host}/_codeload/${match[1]}` });
-      return response.end();
-    }
-    if ((match = /^\/_codeload\/(\w+)$/.exec(path))) {
-      const file = archives.get(match[1]);
-      response.writeHead(200, {
-        "content-type": "application/x-gzip",
-        "content-length": statSync(file).size,
-      });
-      return createReadStream(file).pipe(response);
-    }
-    if ((match = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(path))) {
-      const text = baseFiles.get(match[1]);
-      if (text === undefined) return json(404, { message: "Not Found" });
-      response.writeHead(200, { "content-type": "application/vnd.github.raw" });
-      return response.end(text);
-    }
-    // The push looks for the branch's fix pull request: there is none.
-    if (request.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls$/.test(path)) return json(200, []);
-    if (request.method === "POST" && /\/check-runs$/.test(path)) return json(201, { id: 1 });
-    if (request.method === "PATCH" && /\/check-runs\/\d+$/.test(path)) return json(200, { id: 1 });
-    json(404, { message: "Not Found" });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, calls })));
-}
-
-function pushPayload(changed) {
+function pushPayload(changed, before, after) {
   return {
     ref: "refs/heads/main",
-    before: BEFORE,
-    after: AFTER,
+    before,
+    after,
     created: false,
     deleted: false,
     forced: false,
-    commits: [{ id: AFTER, added: [], removed: [], modified: changed }],
+    commits: [{ id: after, added: [], removed: [], modified: changed }],
     repository: {
       name: REPO,
       full_name: `${OWNER}/${REPO}`,
@@ -174,6 +117,26 @@ function pushPayload(changed) {
     },
     installation: { id: 1 },
   };
+}
+
+/** The local GitHub in a child process (its memory and event loop are not the app's): its methods, called over IPC. */
+function startLocalGitHub() {
+  const child = fork(join(here, "..", "dist", "dev", "local-github", "child.js"), { stdio: "inherit" });
+  const pending = new Map();
+  let nextId = 0;
+  child.on("message", ({ id, result, error }) => {
+    const call = pending.get(id);
+    pending.delete(id);
+    if (error) call.reject(new Error(error));
+    else call.resolve(result);
+  });
+  // A case that fails must not leave the local GitHub running (it holds the parent's stdout open).
+  process.on("exit", () => child.kill());
+  return (call, ...args) =>
+    new Promise((resolve, reject) => {
+      pending.set(nextId, { resolve, reject });
+      child.send({ id: nextId++, call, args });
+    });
 }
 
 /** One case, in this (fresh) process: prints a JSON line of figures. */
@@ -188,27 +151,23 @@ async function runCase(changedCount, hugeFile) {
     if (hugeFile)
       for (let mb = 0; mb < 100; mb++) appendFileSync(join(root, "assets.bin"), randomBytes(1024 * 1024));
     const changed = jobs.slice(0, changedCount);
-    const baseFiles = new Map(changed.map(({ path, app, n }) => [path, job(app, n, "1.0.0")]));
-    tarball(root, join(work, "before.tar.gz"));
-    for (const { path, app, n } of changed) writeFileSync(join(root, path), job(app, n, "1.1.0"));
-    tarball(root, join(work, "after.tar.gz"));
-    const archives = new Map([
-      [BEFORE, join(work, "before.tar.gz")],
-      [AFTER, join(work, "after.tar.gz")],
-    ]);
-    const archiveMb = statSync(archives.get(AFTER)).size / 1024 / 1024;
-    const { server, calls } = await startGitHub(archives, baseFiles);
-    const { privateKey } = generateKeyPairSync("rsa", {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: "pkcs1", format: "pem" },
-      publicKeyEncoding: { type: "spki", format: "pem" },
-    });
-    const probot = new Probot({
-      appId: 1,
-      privateKey,
-      logLevel: "warn",
-      baseUrl: `http://127.0.0.1:${server.address().port}`,
-    });
+    const privateKey = generateAppKey();
+    const github = startLocalGitHub();
+    const { apiUrl } = await github("start", { app: { id: 1, slug: "argocd-job-guard", privateKey } });
+    const { dir } = await github("createRepository", `${OWNER}/${REPO}`, { from: root });
+    const { before, after } = await github(
+      "commit",
+      `${OWNER}/${REPO}`,
+      "main",
+      Object.fromEntries(changed.map(({ path, app, n }) => [path, job(app, n, "1.1.0")])),
+      `Bump ${changedCount} Jobs`,
+    );
+    const archiveMb =
+      execFileSync("git", ["--git-dir", dir, "archive", "--format=tar.gz", after], { maxBuffer: 1 << 30 })
+        .length /
+      1024 /
+      1024;
+    const probot = new Probot({ appId: 1, privateKey, logLevel: "warn", baseUrl: apiUrl });
     await probot.load(app);
     const rssBefore = process.memoryUsage().rss;
     const latencies = [];
@@ -222,12 +181,16 @@ async function runCase(changedCount, hugeFile) {
     for (let run = 0; run <= RUNS; run++) {
       // The throttling plugin spaces an installation's writes by a second: pushes a second apart, as in life.
       if (run > 0) await sleep(1100);
-      calls.length = 0;
+      const firstCall = await github("requestCount");
       const start = performance.now();
       await probot.receive({
         id: `bench-${run}`,
         name: "push",
-        payload: pushPayload(changed.map((c) => c.path)),
+        payload: pushPayload(
+          changed.map((c) => c.path),
+          before,
+          after,
+        ),
       });
       if (run === 0) {
         coldMs = performance.now() - start;
@@ -236,11 +199,22 @@ async function runCase(changedCount, hugeFile) {
       } else latencies.push(performance.now() - start);
       if (process.env.BENCH_DEBUG)
         process.stderr.write(`run ${run}: ${(performance.now() - start).toFixed(0)} ms\n`);
-      callsPerPush = calls.filter((call) => !call.startsWith("GET /_codeload/")).length;
-      if (run === 0) process.stderr.write(`  ${changedCount} changed: ${calls.join(", ").slice(0, 400)}\n`);
+      const calls = (await github("requestsSince", firstCall)).filter(
+        (call) => call.operationId !== "codeload",
+      );
+      callsPerPush = calls.length;
+      if (run === 0)
+        process.stderr.write(
+          `  ${changedCount} changed: ${calls
+            .map((c) => c.operationId ?? c.path)
+            .join(", ")
+            .slice(0, 400)}\n`,
+        );
+      const violations = await github("violations");
+      if (violations.length > 0) throw new Error(`calls GitHub would refuse: ${violations.join("; ")}`);
     }
     loopDelay.disable();
-    server.close();
+    await github("close");
     latencies.sort((a, b) => a - b);
     console.log(
       JSON.stringify({

@@ -232,6 +232,14 @@ export class LocalGitHub extends EventEmitter {
     if (this.ownsRoot) rmSync(this.root, { recursive: true, force: true });
   }
 
+  requestCount(): number {
+    return this.requests.length;
+  }
+
+  requestsSince(index: number): RecordedRequest[] {
+    return this.requests.slice(index);
+  }
+
   /** Answers the next matching requests with a failure (a 500, a 403 with `retry-after`...). */
   fail(fault: Fault): void {
     this.faults.push({ ...fault });
