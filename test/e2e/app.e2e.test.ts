@@ -165,6 +165,29 @@ describe("the app end to end, against a local GitHub", () => {
     expect(run.annotations.length).toBeGreaterThan(0);
   }, 90_000);
 
+  it("waits out a secondary rate limit (403 with retry-after) on its writes, and completes the check run", async () => {
+    const { github } = world;
+    const push = await pushImageBump(github, "feature/limited", "2.0.1");
+    const limited = (r: { method: string; path: string }) =>
+      r.method !== "GET" && r.path.includes(`/repos/${REPO}/`);
+    github.fail({
+      status: 403,
+      times: 2,
+      when: limited,
+      headers: { "retry-after": "1" },
+      body: {
+        message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+      },
+    });
+
+    await github.deliver("push", push.payload);
+    const run = await completedCheckRun(github, push.after);
+
+    expect(github.requests.filter((r) => r.status === 403)).toHaveLength(2);
+    expect(run.annotations.length).toBeGreaterThan(0);
+    expect(github.repository(REPO).checkRuns.filter((r) => r.head_sha === push.after)).toHaveLength(1);
+  }, 90_000);
+
   it("survives a GitHub it cannot reach, and completes the check when the delivery is redelivered", async () => {
     const { github, app } = world;
     const push = await pushImageBump(github, "feature/offline", "2.1.0");

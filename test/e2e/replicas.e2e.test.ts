@@ -93,8 +93,8 @@ describeWithRedis("two replicas sharing Redis", () => {
   it("keep the delivery claimed and Probot's rate-limit state in Redis", async () => {
     const client = new Redis(redis.url);
     try {
-      expect(await client.get("argocd-job-guard:delivery:both-replicas")).toBe("done");
-      expect(await client.ttl("argocd-job-guard:delivery:both-replicas")).toBeGreaterThan(0);
+      expect(await client.get("argocd-job-guard:delivery:both-replicas:push")).toBe("done");
+      expect(await client.ttl("argocd-job-guard:delivery:both-replicas:push")).toBeGreaterThan(0);
       // Bottleneck, which Probot's throttling runs on, keeps its clustered limiters under b_ keys.
       expect((await client.keys("b_*")).length).toBeGreaterThan(0);
     } finally {
