@@ -145,6 +145,15 @@ class HttpError extends Error {
 
 const now = () => new Date().toISOString();
 
+/** What the app asks for in app.yml: every installation token grants it. */
+export const INSTALLATION_PERMISSIONS = {
+  checks: "write",
+  contents: "write",
+  pull_requests: "write",
+  issues: "write",
+  metadata: "read",
+} as const;
+
 /**
  * GitHub's REST API for an app's installation, on loopback, over real git repositories on disk: the endpoints the
  * app calls (and the ones a review flow calls), each request's route and body checked against GitHub's published
@@ -658,13 +667,7 @@ export class LocalGitHub extends EventEmitter {
         data: {
           token,
           expires_at: new Date(expires).toISOString().replace(/\.\d+Z$/, "Z"),
-          permissions: {
-            checks: "write",
-            contents: "write",
-            pull_requests: "write",
-            issues: "write",
-            metadata: "read",
-          },
+          permissions: INSTALLATION_PERMISSIONS,
           repository_selection: "all",
         },
       };
@@ -1435,28 +1438,7 @@ const HANDLERS: Record<string, Handler> = {
     return replyTo.call(this, repository, pull, Number(p.comment_id), str(input.body));
   },
 
-  "pulls/get-review-comment": function ({ repository, p }) {
-    const comment = repository.reviewComments.find((c) => c.id === Number(p.comment_id));
-    if (!comment) throw new HttpError(404, "Not Found");
-    return { status: 200, data: this.commentJson(repository, comment) };
-  },
-
-  "pulls/update-review-comment": function ({ repository, p, input }) {
-    const comment = repository.reviewComments.find((c) => c.id === Number(p.comment_id));
-    if (!comment) throw new HttpError(404, "Not Found");
-    comment.body = str(input.body);
-    comment.updated_at = now();
-    this.emit("change");
-    return { status: 200, data: this.commentJson(repository, comment) };
-  },
-
-  "pulls/delete-review-comment": function ({ repository, p }) {
-    const index = repository.reviewComments.findIndex((c) => c.id === Number(p.comment_id));
-    if (index === -1) throw new HttpError(404, "Not Found");
-    repository.reviewComments.splice(index, 1);
-    this.emit("change");
-    return { status: 204 };
-  },
+  ...commentHandlers("pulls", (repository) => repository.reviewComments),
 
   // ---- Issue comments and reactions ----
   "issues/list-comments": function ({ repository, p, query, url }) {
@@ -1492,28 +1474,7 @@ const HANDLERS: Record<string, Handler> = {
     return { status: 201, data: this.commentJson(repository, comment) };
   },
 
-  "issues/get-comment": function ({ repository, p }) {
-    const comment = repository.issueComments.find((c) => c.id === Number(p.comment_id));
-    if (!comment) throw new HttpError(404, "Not Found");
-    return { status: 200, data: this.commentJson(repository, comment) };
-  },
-
-  "issues/update-comment": function ({ repository, p, input }) {
-    const comment = repository.issueComments.find((c) => c.id === Number(p.comment_id));
-    if (!comment) throw new HttpError(404, "Not Found");
-    comment.body = str(input.body);
-    comment.updated_at = now();
-    this.emit("change");
-    return { status: 200, data: this.commentJson(repository, comment) };
-  },
-
-  "issues/delete-comment": function ({ repository, p }) {
-    const index = repository.issueComments.findIndex((c) => c.id === Number(p.comment_id));
-    if (index === -1) throw new HttpError(404, "Not Found");
-    repository.issueComments.splice(index, 1);
-    this.emit("change");
-    return { status: 204 };
-  },
+  ...commentHandlers("issues", (repository) => repository.issueComments),
 
   "reactions/create-for-issue-comment": function ({ repository, p, input }) {
     if (!repository.issueComments.some((c) => c.id === Number(p.comment_id)))
@@ -1539,6 +1500,38 @@ const HANDLERS: Record<string, Handler> = {
     return page(reactions, query, url);
   },
 };
+
+/** Reading, editing and deleting one comment by id: the same for issue comments and review comments. */
+function commentHandlers(
+  scope: "issues" | "pulls",
+  comments: (repository: Repository) => (IssueComment | ReviewComment)[],
+): Record<string, Handler> {
+  const noun = scope === "pulls" ? "review-comment" : "comment";
+  const find = (repository: Repository, id: string | undefined) => {
+    const list = comments(repository);
+    const index = list.findIndex((c) => c.id === Number(id));
+    if (index === -1) throw new HttpError(404, "Not Found");
+    return { list, index, comment: list[index] as IssueComment | ReviewComment };
+  };
+  return {
+    [`${scope}/get-${noun}`]: function ({ repository, p }) {
+      return { status: 200, data: this.commentJson(repository, find(repository, p.comment_id).comment) };
+    },
+    [`${scope}/update-${noun}`]: function ({ repository, p, input }) {
+      const { comment } = find(repository, p.comment_id);
+      comment.body = str(input.body);
+      comment.updated_at = now();
+      this.emit("change");
+      return { status: 200, data: this.commentJson(repository, comment) };
+    },
+    [`${scope}/delete-${noun}`]: function ({ repository, p }) {
+      const { list, index } = find(repository, p.comment_id);
+      list.splice(index, 1);
+      this.emit("change");
+      return { status: 204 };
+    },
+  };
+}
 
 function replyTo(
   this: LocalGitHub,

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { Probot, ProbotOctokit } from "probot";
 import {
   DONE_TTL_SECONDS,
   IN_FLIGHT_TTL_SECONDS,
@@ -9,7 +8,7 @@ import {
 } from "../../src/app/delivery-claims.js";
 import { inProcessScanner } from "../../src/app/scanner.js";
 import { createApp } from "../../src/index.js";
-import { APP_ID, examplePayload, setUpNock, tearDownNock, TEST_PRIVATE_KEY } from "../helpers/github-mock.js";
+import { APP_ID, createTestProbot, examplePayload, setUpNock, tearDownNock } from "../helpers/github-mock.js";
 
 /** Redis's SET NX EX and DEL over a map, each write's expiry recorded. */
 function fakeRedis() {
@@ -59,20 +58,8 @@ describe("the app with shared delivery claims", () => {
   beforeEach(setUpNock);
   afterEach(() => expect(tearDownNock()).toEqual([]));
 
-  function probotWith(claims: DeliveryClaims): Probot {
-    const probot = new Probot({
-      appId: APP_ID,
-      logLevel: "fatal",
-      privateKey: TEST_PRIVATE_KEY,
-      Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-        ...options,
-        retry: { enabled: false },
-        throttle: { enabled: false },
-      })),
-    });
-    void probot.load(createApp({ scanner: inProcessScanner, appId: APP_ID, claims }));
-    return probot;
-  }
+  const probotWith = (claims: DeliveryClaims) =>
+    createTestProbot(createApp({ scanner: inProcessScanner, appId: APP_ID, claims }));
 
   function recordingClaims(taken: boolean) {
     const calls: string[] = [];

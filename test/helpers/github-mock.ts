@@ -1,8 +1,9 @@
-import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot, ProbotOctokit, type ApplicationFunction } from "probot";
 import { inProcessScanner } from "../../src/app/scanner.js";
+import { generateAppKey } from "../../dev/local-github/app-process.js";
+import { INSTALLATION_PERMISSIONS } from "../../dev/local-github/server.js";
 import { createApp } from "../../src/index.js";
 
 /**
@@ -17,11 +18,7 @@ export const APP_ID = 123;
 export const testApp = createApp({ scanner: inProcessScanner, appId: APP_ID, claims: null });
 
 const require = createRequire(import.meta.url);
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const privateKey = generateAppKey();
 export const TEST_PRIVATE_KEY = privateKey;
 
 export function setUpNock(): void {
@@ -36,7 +33,7 @@ export function tearDownNock(): string[] {
 }
 
 /** A Probot with our app loaded, retries and throttling off (their function form: probot/probot#2039). */
-export function createTestProbot(): Probot {
+export function createTestProbot(app: ApplicationFunction = testApp): Probot {
   const probot = new Probot({
     appId: APP_ID,
     logLevel: "fatal",
@@ -47,7 +44,7 @@ export function createTestProbot(): Probot {
       throttle: { enabled: false },
     })),
   });
-  void probot.load(testApp);
+  void probot.load(app);
   return probot;
 }
 
@@ -55,13 +52,7 @@ export function mockInstallationToken(scope: nock.Scope): nock.Scope {
   return scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(200, {
     token: "test-token",
     expires_at: "2099-01-01T00:00:00Z",
-    permissions: {
-      checks: "write",
-      contents: "write",
-      pull_requests: "write",
-      issues: "write",
-      metadata: "read",
-    },
+    permissions: INSTALLATION_PERMISSIONS,
   });
 }
 
