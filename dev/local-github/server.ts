@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BareRepository, GitError } from "./git.js";
+import { BareRepository, GitError, type DiffFile } from "./git.js";
 import { bodyErrors, findOperation, type Operation } from "./openapi.js";
 
 export interface LocalGitHubOptions {
@@ -1128,7 +1128,7 @@ const HANDLERS: Record<string, Handler> = {
         merge_base_commit: { sha: mergeBase },
         commits,
         // GitHub lists at most 300 files.
-        files: files.slice(0, 300).map((f) => ({ ...f, sha: "", additions: 0, deletions: 0, changes: 0 })),
+        files: await filesWithPatches(git, mergeBase, headSha, files.slice(0, 300)),
       },
     };
   },
@@ -1282,20 +1282,7 @@ const HANDLERS: Record<string, Handler> = {
     const pull = pullOr404(repository, p.pull_number ?? "");
     const head = await commitOr404(git, `refs/heads/${pull.head}`);
     const base = (await git.mergeBase(`refs/heads/${pull.base}`, head)) ?? head;
-    const files = [];
-    for (const file of await git.diffFiles(base, head)) {
-      const patch = await git.patch(base, head, file.filename, file.previous_filename);
-      const additions = patch.split("\n").filter((l) => l.startsWith("+")).length;
-      const deletions = patch.split("\n").filter((l) => l.startsWith("-")).length;
-      files.push({
-        ...file,
-        sha: (await git.pathObject(head, file.filename))?.sha ?? "",
-        additions,
-        deletions,
-        changes: additions + deletions,
-        patch,
-      });
-    }
+    const files = await filesWithPatches(git, base, head, await git.diffFiles(base, head));
     return page(files, query, url);
   },
 
@@ -1618,6 +1605,25 @@ async function commitJson(git: BareRepository, sha: string): Promise<Record<stri
     committer: person,
     verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
   };
+}
+
+/** Changed files as compare and a pull request's files list them: each with its patch and line counts. */
+async function filesWithPatches(
+  git: BareRepository,
+  base: string,
+  head: string,
+  files: readonly DiffFile[],
+): Promise<Record<string, unknown>[]> {
+  const listed = [];
+  for (const file of files) {
+    const patch = await git.patch(base, head, file.filename, file.previous_filename);
+    const lines = patch.split("\n");
+    const additions = lines.filter((l) => l.startsWith("+")).length;
+    const deletions = lines.filter((l) => l.startsWith("-")).length;
+    const sha = file.status === "removed" ? "" : ((await git.pathObject(head, file.filename))?.sha ?? "");
+    listed.push({ ...file, sha, additions, deletions, changes: additions + deletions, patch });
+  }
+  return listed;
 }
 
 /** A body field as the string the schema (checked before) says it is. */

@@ -1,7 +1,9 @@
 import { CHECK_RUN_NAME } from "../../src/render/github-limits.js";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import {
+  applySuggestions,
   completedCheckRun,
+  fixedByCli,
   MIGRATION_JOB,
   pushImageBump,
   REPO,
@@ -150,6 +152,30 @@ describe("the app end to end, against a local GitHub", () => {
       /@mallory asked for a fix pull request, but only people who can push/,
     );
   }, 60_000);
+
+  it("reviews a pull request with suggestions that, committed, give what scan --fix gives", async () => {
+    const { github } = world;
+    const added = "apps/shop-api/cleanup-job.yaml";
+    const job = ((await github.fileAt(REPO, "main", MIGRATION_JOB)) ?? "").replace(/db-migrate/g, "cleanup");
+    await github.commit(REPO, "feature/review", { [added]: job }, "Add a cleanup Job");
+    const pull = github.openPullRequest(REPO, { head: "feature/review", base: "main", title: "Cleanup Job" });
+
+    await github.deliver("pull_request", await github.pullRequestPayload(REPO, pull.number, "opened"));
+    const review = await github.waitFor(
+      () => github.repository(REPO).reviews.find((r) => r.pull_number === pull.number),
+      60_000,
+      "the review",
+    );
+    const comments = github
+      .repository(REPO)
+      .reviewComments.filter((c) => c.pull_request_review_id === review.id);
+
+    expect(comments.length).toBeGreaterThan(0);
+    expect(comments.every((c) => c.path === added)).toBe(true);
+    expect(applySuggestions(job, comments)).toBe(fixedByCli(github, "feature/review", added));
+    expect(applySuggestions(job, comments)).not.toBe(job);
+    expect(github.violations).toEqual([]);
+  }, 90_000);
 
   it("retries while GitHub answers 500, and completes the check run", async () => {
     const { github } = world;

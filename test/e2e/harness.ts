@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateAppKey, startAppProcess, type AppProcess } from "../../dev/local-github/app-process.js";
@@ -10,6 +10,7 @@ export const REPO = "example-org/gitops-repo";
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
 export const MIGRATION_JOB = "apps/shop-api/db-migrate-job.yaml";
 const ROOT = join(import.meta.dirname, "..", "..");
+const CLI = join(ROOT, "dist", "bundle", "argocd-job-guard.mjs");
 
 export interface World {
   github: LocalGitHub;
@@ -78,37 +79,69 @@ export function completedCheckRun(github: LocalGitHub, sha: string, timeoutMs = 
   );
 }
 
-/** The findings of the CLI on a checkout of `ref`: a clone of the local repository, scanned with the bundle. */
-export function scanCheckout(github: LocalGitHub, ref: string): { rule: string; file: string }[] {
+/** A file of a checkout of `ref` after `argocd-job-guard scan --fix`. */
+export function fixedByCli(github: LocalGitHub, ref: string, path: string): string {
+  return inCheckout(github, ref, (dir) => {
+    try {
+      execFileSync(
+        process.execPath,
+        [CLI, "scan", ".", "--fix", "--repo-url", `https://github.com/${REPO}`],
+        {
+          cwd: dir,
+          stdio: "ignore",
+        },
+      );
+    } catch {
+      // Exit 1: findings at error level remain; the files are fixed all the same.
+    }
+    return readFileSync(join(dir, path), "utf8");
+  });
+}
+
+function inCheckout<T>(github: LocalGitHub, ref: string, use: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), "e2e-checkout-"));
   try {
     execFileSync("git", ["clone", "--quiet", "--branch", ref, github.repository(REPO).git.dir, dir], {
       stdio: "ignore",
     });
+    return use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The findings of the CLI on a checkout of `ref`: a clone of the local repository, scanned with the bundle. */
+export function scanCheckout(github: LocalGitHub, ref: string): { rule: string; file: string }[] {
+  return inCheckout(github, ref, (dir) => {
     let out: string;
     try {
       out = execFileSync(
         process.execPath,
-        [
-          join(ROOT, "dist", "bundle", "argocd-job-guard.mjs"),
-          "scan",
-          ".",
-          "--format",
-          "json",
-          "--repo-url",
-          `https://github.com/${REPO}`,
-        ],
-        {
-          cwd: dir,
-          encoding: "utf8",
-        },
+        [CLI, "scan", ".", "--format", "json", "--repo-url", `https://github.com/${REPO}`],
+        { cwd: dir, encoding: "utf8" },
       );
     } catch (error) {
       // Exit 1 means findings at error level: the JSON is on stdout all the same.
       out = (error as { stdout?: string }).stdout ?? "";
     }
     return (JSON.parse(out) as { findings: { rule: string; file: string }[] }).findings;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+}
+
+/** A file's text with the review's suggestions committed, as GitHub's "Commit suggestion" does for each. */
+export function applySuggestions(
+  text: string,
+  comments: readonly { line: number | null; start_line: number | null; body: string }[],
+): string {
+  const lines = text.split("\n");
+  const suggestions = comments
+    .map((c) => ({
+      end: c.line ?? 0,
+      start: c.start_line ?? c.line ?? 0,
+      body: /(`{3,})suggestion\n([^]*?)\n\1/.exec(c.body)?.[2],
+    }))
+    .filter((s): s is { end: number; start: number; body: string } => s.body !== undefined)
+    .sort((a, b) => b.start - a.start);
+  for (const s of suggestions) lines.splice(s.start - 1, s.end - s.start + 1, ...s.body.split("\n"));
+  return lines.join("\n");
 }
