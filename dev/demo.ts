@@ -8,6 +8,8 @@ import { LocalGitHub, type CheckRun } from "./local-github/server.js";
 
 const REPO = "example-org/gitops-repo";
 const BRANCH = "bump-shop-api";
+const REVIEW_BRANCH = "add-cleanup-job";
+const CLEANUP_JOB = "apps/shop-api/cleanup-job.yaml";
 const JOB = "apps/shop-api/db-migrate-job.yaml";
 const SECRET = "demo-webhook-secret";
 const EXAMPLES = join(import.meta.dirname, "..", "..", "examples", "gitops-repo");
@@ -113,35 +115,49 @@ async function main(): Promise<void> {
     );
     console.log(indent(colorDiff(diff), "  "));
 
-    step(`alice opens a pull request: ${BRANCH} → main`);
+    step(`alice adds a cleanup Job on ${REVIEW_BRANCH} and opens a pull request to main`);
+    const cleanup = before.replace(/db-migrate/g, "cleanup").replace("shop-api:1.4.2", "shop-api:1.5.0");
+    await github.commit(REPO, REVIEW_BRANCH, { [CLEANUP_JOB]: cleanup }, "Add a cleanup Job");
     const mine = github.openPullRequest(REPO, {
-      head: BRANCH,
+      head: REVIEW_BRANCH,
       base: "main",
-      title: "Bump shop-api to 1.5.0",
+      title: "Add a cleanup Job",
     });
     const answer = await github.deliver(
       "pull_request",
       await github.pullRequestPayload(REPO, mine.number, "opened"),
     );
-    const review = await github
-      .waitFor(
-        () => repository.reviews.find((r) => r.pull_number === mine.number),
-        answer.status === 202 ? 30_000 : 2_000,
-        "a review",
-      )
-      .catch(() => null);
+    const answered = () =>
+      repository.reviews.find((r) => r.pull_number === mine.number) ??
+      repository.issueComments.find((c) => c.issue_number === mine.number);
+    // An app that does not review pull requests answers the delivery at once with nothing posted.
+    await github.waitFor(answered, answer.status === 202 ? 30_000 : 5_000, "the review").catch(() => null);
+    const review = repository.reviews.find((r) => r.pull_number === mine.number);
     if (review) {
-      console.log(`  review by ${review.user.login} (${review.state}):`);
-      console.log(indent(review.body));
+      step(`The review of #${mine.number} by ${review.user.login} (${review.state})`);
+      console.log(indent(review.body, "  "));
       for (const comment of repository.reviewComments.filter((c) => c.pull_request_review_id === review.id)) {
-        console.log(`  on ${comment.path}:${comment.line ?? "?"}`);
-        console.log(indent(comment.body, "      "));
+        console.log(
+          `\n  on ${comment.path}, line${comment.start_line ? `s ${comment.start_line}-` : " "}${comment.line ?? "?"}:`,
+        );
+        console.log(indent(comment.body, "    "));
       }
-    } else {
+    }
+    const summary = repository.issueComments.find((c) => c.issue_number === mine.number);
+    if (summary) {
+      step(`The summary comment on #${mine.number} (edited in place on later pushes)`);
       console.log(
-        "  no review: this version of the app does not review pull requests (the check run and fix PR above do the work).",
+        indent(
+          summary.body
+            .replace(/^<!--.*-->\n+/, "")
+            .split("\n<details>")[0]
+            ?.trim() ?? "",
+          "  ",
+        ),
       );
     }
+    if (!review && !summary)
+      console.log("  no review: this version of the app does not review pull requests.");
 
     if (github.violations.length > 0)
       throw new Error(`calls GitHub would refuse:\n${github.violations.join("\n")}`);
