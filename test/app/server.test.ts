@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createHmac } from "node:crypto";
 import { request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { MAX_WEBHOOK_BODY_BYTES, startServer } from "../../src/server.js";
+import { MAX_WEBHOOK_BODY_BYTES, startServer, stopServer } from "../../src/server.js";
 import { TEST_PRIVATE_KEY } from "../helpers/github-mock.js";
 
 const SECRET = "server-secret";
@@ -73,5 +73,66 @@ describe("the app's HTTP server", () => {
 
     expect(good.status).toBe(200);
     expect(bad.status).toBe(400);
+    // Refused before Probot saw it: the app's words (one log line), not Probot's stack trace.
+    expect(bad.text).toBe('{"error":"signature does not match the webhook secret"}');
+  });
+
+  it("answers Probot's health check", async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/ping`);
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("PONG");
+  });
+});
+
+/** A promise the test settles by hand: nothing waits for time. */
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((res) => (resolve = res));
+  return { promise, resolve };
+}
+
+describe("stopping the server", () => {
+  it("waits for the deliveries in flight before it closes, and takes no new ones", async () => {
+    const started = deferred();
+    const release = deferred();
+    const server = await startServer({
+      port: 0,
+      host: "127.0.0.1",
+      env: { APP_ID: "123", PRIVATE_KEY: TEST_PRIVATE_KEY, WEBHOOK_SECRET: SECRET, LOG_LEVEL: "fatal" },
+      app: (probot) => {
+        probot.on("ping", async () => {
+          started.resolve();
+          await release.promise;
+        });
+      },
+    });
+    const port = (server.address() as AddressInfo).port;
+    const body = JSON.stringify({ zen: "Design for failure.", hook_id: 1 });
+    const signature = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
+    const delivery = send(
+      port,
+      {
+        "content-type": "application/json",
+        "x-github-event": "ping",
+        "x-github-delivery": "9",
+        "x-hub-signature-256": signature,
+      },
+      body,
+    );
+    await started.promise;
+
+    let stopped = false;
+    const stopping = stopServer(server, 60_000).then((unfinished) => {
+      stopped = true;
+      return unfinished;
+    });
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(stopped).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${port}/ping`)).rejects.toThrow();
+
+    release.resolve();
+    expect((await delivery).status).toBe(200);
+    expect(await stopping).toBe(0);
   });
 });
