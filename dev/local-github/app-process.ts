@@ -52,9 +52,11 @@ export async function startAppProcess(options: {
   webhookSecret: string;
   githubHost: string;
   env?: Record<string, string>;
+  /** The server module to run: by default dist/server.js; the Docker image's bundle (scripts/bundle-app.js) too. */
+  entry?: string;
 }): Promise<AppProcess> {
   const cwd = mkdtempSync(join(tmpdir(), "app-process-"));
-  const child = spawn(process.execPath, [join(ROOT, "dist", "server.js")], {
+  const child = spawn(process.execPath, [options.entry ?? join(ROOT, "dist", "server.js")], {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",
