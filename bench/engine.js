@@ -5,7 +5,8 @@
 //   parse  a bare `yaml` parseAllDocuments of the same text (the floor),
 //   scan   the CLI's whole scan (read files, discover apps, rules, verified fixes, JSON output),
 // and prints time, MB/s, documents/s and peak RSS side by side; then the scan time of adversarial files (a 1 MiB
-// kind: List of Jobs, 10,000 named Jobs in one file, 1 MiB of nameless Jobs, a 1 MiB unclosed Helm template).
+// kind: List of Jobs, the same with some items aliasing an anchor, 10,000 named Jobs in one file, 1 MiB of nameless
+// Jobs, a 1 MiB unclosed Helm template).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -135,6 +136,24 @@ const ADVERSARIAL = {
       { length: 10000 },
       (_, i) => `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j-${i}\nspec: {}\n`,
     ).join("---\n"),
+  ],
+  // Every 50th item aliases an anchor of the first (under yaml's 100-alias limit), so its fix is re-checked on the
+  // whole document: one at a time, that was a 1 MiB parse per such item.
+  "1 MiB kind: List of Jobs, some aliasing an anchor": () => [
+    "aliased.yaml",
+    "apiVersion: v1\nkind: List\nitems:\n" +
+      fillTo(MiB - 64, (i) =>
+        jobText(i, true)
+          .replace(
+            /image: .*/,
+            `image: ${i === 0 ? "&image busybox:1" : i % 50 === 0 ? "*image" : "busybox:1"}`,
+          )
+          .trimEnd()
+          .split("\n")
+          .map((line, k) => (k === 0 ? "  - " : "    ") + line)
+          .join("\n")
+          .concat("\n"),
+      ),
   ],
   "1 MiB of nameless Jobs": () => ["nameless.yaml", fillTo(MiB - 64, (i) => "---\n" + jobText(i, false))],
   "1 MiB Helm template, unclosed {{ on every line": () => [

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
 import { RULES } from "../../src/rules/index.js";
+import { DEFAULT_CONFIG } from "../../src/config/schema.js";
+import { RECHECK_BUDGET_FACTOR, RECHECK_BUDGET_MIN } from "../../src/engine/fix/verify-fix.js";
+import type { JobView } from "../../src/engine/jobs/job-view.js";
+import type { RuleModule } from "../../src/engine/rule-api.js";
+import { findPair } from "../../src/engine/manifests/yaml-nodes.js";
+import { isScalar } from "yaml";
 import fc from "fast-check";
 import { applyEdits, takeNonConflicting } from "../../src/engine/fix/text-edit.js";
 import { maskTemplateActions, PLACEHOLDER } from "../../src/engine/manifests/helm-mask.js";
@@ -27,6 +33,39 @@ ${indent}          image: ${extra || "busybox:1.36"}
 
 const listOf = (names: string[], image = "") =>
   `apiVersion: v1\nkind: List\nitems:\n${names.map((n) => job(n, "    ", image).replace(/^ {4}/, "  - ")).join("")}`;
+
+/** A List whose first item sets an anchor that every other item uses. */
+const aliasedList = (count: number) =>
+  listOf(["job-0"], "&image busybox:1.36") +
+  Array.from({ length: count - 1 }, (_, i) =>
+    job(`job-${i + 1}`, "    ", "*image").replace(/^ {4}/, "  - "),
+  ).join("");
+
+/** Reports every Job it is told to until it carries `probe/done`; its fix adds that annotation. */
+function probeRule(clears: (job: JobView) => boolean): RuleModule {
+  return {
+    meta: {
+      id: "probe",
+      defaultSeverity: "warning",
+      description: "A rule whose fix clears its finding on the Jobs the test says.",
+      fixable: "safe",
+      messages: { probe: "probed" },
+    },
+    checkJob(ctx, job) {
+      if (job.annotations.has("probe/done")) return [];
+      const edits = ctx.fixer.annotations(job, [
+        { key: clears(job) ? "probe/done" : "probe/tried", set: "yes" },
+      ]);
+      return [
+        {
+          messageId: "probe",
+          data: {},
+          fix: edits ? { fix: { kind: "safe", description: "probe", edits } } : { noFixReason: "no edits" },
+        },
+      ];
+    },
+  };
+}
 
 describe("fixes on the items of a kind: List", () => {
   it("are verified on each item alone, with the diff placed at the item's lines in the file", () => {
@@ -69,23 +108,86 @@ describe("fixes on the items of a kind: List", () => {
     ]);
   });
 
-  it("parse again at most a bounded multiple of the file: past it, fixes are withdrawn and say why", () => {
-    // Every item uses the anchor of the first (under the alias limit of 100), so none can be verified alone.
-    const names = Array.from({ length: 90 }, (_, i) => `job-${i}`);
-    const [first, ...rest] = names;
-    const text =
-      listOf([first ?? ""], "&image busybox:1.36") +
-      rest.map((n) => job(n, "    ", "*image").replace(/^ {4}/, "  - ")).join("");
+  it("that each need their document are verified together, in one parse of it, however many there are", () => {
+    // Every item uses the anchor of the first (under the alias limit of 100), so none can be verified alone; one at a
+    // time on the whole document, the re-checks would parse 90 times the file.
+    const text = aliasedList(90);
 
     const result = scanRepository({ rules: RULES, files: [{ path: "list.yaml", content: text }] });
+
+    expect(result.findings).toHaveLength(90);
+    expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(90);
+  });
+
+  it("are each re-checked alone when one of them fails together, within a bounded multiple of the file", () => {
+    // One Job's fix leaves its finding: together they fail, so each is re-checked on the whole document alone, and
+    // past twice the file (plus 256 KiB) in re-parses, the rest are withdrawn, saying why.
+    const text = aliasedList(90);
+    const stubborn = probeRule((job) => job.name !== "job-7");
+
+    const result = scanRepository({ rules: [stubborn], files: [{ path: "list.yaml", content: text }] });
 
     const withFix = result.findings.filter((f) => f.fix !== null);
     const overBudget = result.findings.filter((f) => f.noFixReason?.includes("past the limit for one file"));
     expect(result.findings).toHaveLength(90);
-    // 8 times the file plus 256 KiB, in whole-document re-parses: a handful of documents, never all 90.
-    const documentsAllowed = Math.floor((8 * text.length + 256 * 1024) / text.length);
+    expect(result.findings.find((f) => f.name === "job-7")?.noFixReason).toBe(
+      "no automatic fix: the finding remains after the fix",
+    );
+    // Item re-checks (each item once) and the failed re-check together (the file once) come out of the budget.
+    const documentsAllowed = Math.floor(
+      (RECHECK_BUDGET_FACTOR * text.length + RECHECK_BUDGET_MIN - 2 * text.length) / text.length,
+    );
     expect(withFix.length).toBeLessThanOrEqual(documentsAllowed + 1);
-    expect(withFix.length + overBudget.length).toBe(90);
+    expect(withFix.length).toBeGreaterThan(0);
+    expect(withFix.length + overBudget.length).toBe(89);
+  });
+
+  it("a fix never changes another Job, even through an anchor: a rename that reaches one by an alias is withdrawn", () => {
+    // job-0's name is the anchor job-1's name aliases: a fix that renames job-0 renames job-1 as well.
+    const text =
+      listOf(["job-0"], "&image busybox:1.36").replace("name: job-0", "name: &n job-0") +
+      job("*n", "    ", "*image").replace(/^ {4}/, "  - ");
+    const renamer: RuleModule = {
+      ...probeRule(() => true),
+      checkJob(ctx, job) {
+        if (job.annotations.has("probe/done")) return [];
+        const value = findPair(job.metadataNode, "name")?.value;
+        const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]);
+        if (!edits || !isScalar(value) || !value.anchor || !value.range) return [];
+        edits.push({ start: value.range[0], end: value.range[1], text: "renamed" });
+        return [
+          { messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } },
+        ];
+      },
+    };
+
+    const result = scanRepository({ rules: [renamer], files: [{ path: "list.yaml", content: text }] });
+
+    expect(result.findings.map((f) => [f.name, f.noFixReason])).toEqual([
+      ["job-0", "no automatic fix: the fix would change another object in the document"],
+    ]);
+  });
+
+  it("a fix verified together is held to what it is held to alone: one that renames another Job through an anchor is refused", () => {
+    // job-0's name is the anchor the other items' container names alias: renaming it renames what they run.
+    const text =
+      listOf(["job-0"], "&image busybox:1.36").replace("name: job-0", "name: &n job-0") +
+      ["job-1", "job-2"]
+        .map((n) => job(n, "    ", "*image").replace("- name: run", "- name: *n").replace(/^ {4}/, "  - "))
+        .join("");
+    const config = { ...DEFAULT_CONFIG, fix: { ...DEFAULT_CONFIG.fix, strategy: "generateName" as const } };
+
+    const result = scanRepository({ rules: RULES, config, files: [{ path: "list.yaml", content: text }] });
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      [
+        "job-0",
+        "metadata.name carries the YAML anchor &n: other objects may share it through aliases, and renaming it would rename them too",
+      ],
+      ["job-1", "safe"],
+      ["job-2", "safe"],
+    ]);
+    expect(result.findings[1]?.fix?.diff).toContain("+      generateName: job-1-");
   });
 });
 

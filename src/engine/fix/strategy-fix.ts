@@ -146,6 +146,12 @@ export function buildStrategyFix(
   if (strategy === "generateName" && job.name !== null) {
     const pair = findPair(job.metadataNode, "name");
     if (!pair || !isScalar(pair.value)) return { noFixReason: "metadata.name is not a plain value" };
+    // Renaming text that carries an anchor would rename whatever else aliases it, in other Jobs too.
+    const anchor = pair.value.anchor ?? (isScalar(pair.key) ? pair.key.anchor : undefined);
+    if (anchor)
+      return {
+        noFixReason: `metadata.name carries the YAML anchor &${anchor}: other objects may share it through aliases, and renaming it would rename them too`,
+      };
     const generateName = `${job.name.slice(0, MAX_HOOK_GENERATE_NAME - 1).replace(/[-.]+$/, "")}-`;
     const keyEdit = renameKey(job.file, pair.key, "generateName");
     const valueEdit = replaceScalar(pair.value, generateName, job.metadataNode?.flow === true);

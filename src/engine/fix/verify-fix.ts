@@ -13,7 +13,7 @@ import {
   type ManifestObject,
   type ParsedManifestFile,
 } from "../manifests/parse-manifests.js";
-import { lineStart, nextLineStart } from "../manifests/yaml-nodes.js";
+import { findMap, findPair, lineStart, nextLineStart, nodeRange } from "../manifests/yaml-nodes.js";
 import { editBlocker } from "./shared-nodes.js";
 import type { TextEdit } from "../types.js";
 import { applyEdits, takeNonConflicting, unifiedDiff } from "./text-edit.js";
@@ -22,12 +22,14 @@ import { applyEdits, takeNonConflicting, unifiedDiff } from "./text-edit.js";
 const MAX_FIX_PASSES = 10;
 
 /**
- * Every re-check parses text again. Most re-parse only the Job's own lines, but one that must fall back to its whole
- * document (a Job that uses an anchor defined elsewhere in a List) could make a file of many such Jobs quadratic:
- * the bytes re-parsed per file are capped at a multiple of its size, past which fixes are withdrawn, saying why.
+ * Every re-check parses text again. Most re-parse only the Job's own lines, and the Jobs of a List that must fall
+ * back to their whole document (they use an anchor defined elsewhere in it) are re-checked together in one parse of
+ * it; only when that fails is each re-checked on the whole document alone, which could make a file of many such Jobs
+ * quadratic: the bytes re-parsed per file are capped at twice its size (each byte once on its own, once in a
+ * document re-checked as a whole), past which fixes are withdrawn, saying why.
  */
-const RECHECK_BUDGET_FACTOR = 8;
-const RECHECK_BUDGET_MIN = 256 * 1024;
+export const RECHECK_BUDGET_FACTOR = 2;
+export const RECHECK_BUDGET_MIN = 256 * 1024;
 
 /** Findings of one file, each fix proven by re-scanning the fixed text (or withdrawn). */
 export function verifiedFindings(
@@ -38,14 +40,38 @@ export function verifiedFindings(
   const findings = rawFindings(file, context, apps);
   const index = indexFile(file, findings);
   const budget = { bytes: RECHECK_BUDGET_FACTOR * file.text.length + RECHECK_BUDGET_MIN };
-  return findings.map((finding) => {
-    if (!finding.fix) return finding;
+  const outcomes = new Map<RawFinding, FixCheck>();
+  const needDocument = new Map<number, RawFinding[]>();
+  for (const finding of findings) {
+    if (!finding.fix) continue;
     const checked = checkFix(file, context, index, finding, finding.fix.edits, budget);
+    if (checked === "document") {
+      const docIndex = index.objects.get(finding.objectKey)?.docIndex ?? -1;
+      needDocument.set(docIndex, [...(needDocument.get(docIndex) ?? []), finding]);
+    } else outcomes.set(finding, checked);
+  }
+  for (const pending of needDocument.values()) {
+    const together = checkTogether(file, context, index, pending, budget);
+    for (const finding of pending) {
+      const object = index.objects.get(finding.objectKey);
+      const edits = finding.fix?.edits ?? [];
+      const checked: FixCheck =
+        together.has(finding) && object
+          ? { diff: diffAround(file, object, edits) }
+          : checkInDocument(file, context, index, finding, edits, budget);
+      outcomes.set(finding, checked);
+    }
+  }
+  return findings.map((finding) => {
+    const checked = outcomes.get(finding);
+    if (!finding.fix || !checked) return finding;
     if ("problem" in checked)
       return { ...finding, fix: null, noFixReason: `no automatic fix: ${checked.problem}` };
     return { ...finding, fix: { ...finding.fix, diff: checked.diff } };
   });
 }
+
+type FixCheck = { diff: string } | { problem: string };
 
 /** Objects and findings by key, built once per file: looking them up per finding made many Jobs quadratic. */
 interface FileIndex {
@@ -87,7 +113,8 @@ interface RecheckScope {
 
 /**
  * Re-scans the fixed text: the Job's own lines when they parse alone (a List item), else its YAML document. Edits
- * stay inside that text, so nothing else of the file is parsed again. Returns the fix's diff, or why it is withdrawn.
+ * stay inside that text, so nothing else of the file is parsed again. Returns the fix's diff, why it is withdrawn,
+ * or "document" when the fix must be re-checked on its whole document (see checkTogether).
  */
 function checkFix(
   file: ParsedManifestFile,
@@ -96,7 +123,7 @@ function checkFix(
   finding: RawFinding,
   edits: readonly TextEdit[],
   budget: { bytes: number },
-): { diff: string } | { problem: string } {
+): FixCheck | "document" {
   const object = index.objects.get(finding.objectKey);
   if (!object) return { problem: "the fixed object could not be found again" };
   const blocked = editBlocker(file, object);
@@ -107,21 +134,86 @@ function checkFix(
   if (docStart !== lineStart(file.text, docStart))
     return { problem: "the document does not start on a line of its own" };
   const itemScope = listItemScope(file, object, edits);
-  let checked = itemScope ? recheck(file, context, index, finding, edits, itemScope, budget) : null;
-  if (checked === null || "unparsable" in checked) {
-    // An item that does not parse alone (it uses an anchor set elsewhere in the List): its whole document.
-    const documentScope: RecheckScope = {
-      start: docStart,
-      end: docEnd,
-      blank: null,
-      objects: index.objectsOfDocument.get(object.docIndex) ?? [object],
-      keyOf: (o) => `${object.docIndex}:${o.itemIndex ?? "-"}`,
-    };
-    checked = recheck(file, context, index, finding, edits, documentScope, budget);
-  }
+  const checked = itemScope ? recheck(file, context, index, [{ finding, edits }], itemScope, budget) : null;
+  // An item that does not parse alone (it uses an anchor set elsewhere in the List): its whole document.
+  if (checked === null || "unparsable" in checked) return "document";
+  if ("problem" in checked) return checked;
+  return { diff: diffAround(file, object, edits) };
+}
+
+function documentScope(index: FileIndex, object: ManifestObject): RecheckScope {
+  const [start, end] = object.docRange;
+  return {
+    start,
+    end,
+    blank: null,
+    objects: index.objectsOfDocument.get(object.docIndex) ?? [object],
+    keyOf: (o) => `${object.docIndex}:${o.itemIndex ?? "-"}`,
+  };
+}
+
+/** One fix re-checked on its whole document, alone. */
+function checkInDocument(
+  file: ParsedManifestFile,
+  context: FileContext,
+  index: FileIndex,
+  finding: RawFinding,
+  edits: readonly TextEdit[],
+  budget: { bytes: number },
+): FixCheck {
+  const object = index.objects.get(finding.objectKey);
+  if (!object) return { problem: "the fixed object could not be found again" };
+  const checked = recheck(file, context, index, [{ finding, edits }], documentScope(index, object), budget);
   if ("unparsable" in checked) return { problem: checked.unparsable };
   if ("problem" in checked) return checked;
   return { diff: diffAround(file, object, edits) };
+}
+
+/**
+ * Re-checks the fixes of several Jobs of one document in a single parse of it, all applied: one parse instead of one
+ * per Job. Returns the findings whose fixes that proves (all of them or none); the caller re-checks the others
+ * alone. It proves each fix alone too, because each Job reads the same with only its own fix applied: a rule judges
+ * one Job at a time, from its content only; each fix taken here is the only one on its Job and edits only that
+ * Job's own text; and the fixed document must keep every object's content, names included, except the annotations
+ * a fix may set (and the name of a Job whose own fix renames it), so no edit reached another Job through an anchor
+ * or alias.
+ */
+function checkTogether(
+  file: ParsedManifestFile,
+  context: FileContext,
+  index: FileIndex,
+  pending: readonly RawFinding[],
+  budget: { bytes: number },
+): ReadonlySet<RawFinding> {
+  const perObject = new Map<string, number>();
+  for (const finding of pending)
+    perObject.set(finding.objectKey, (perObject.get(finding.objectKey) ?? 0) + 1);
+  const targets: { finding: RawFinding; edits: readonly TextEdit[] }[] = [];
+  const renamed = new Set<string>();
+  for (const finding of pending) {
+    const object = index.objects.get(finding.objectKey);
+    const range = object?.node.range;
+    const edits = finding.fix?.edits ?? [];
+    if (!object || !range || perObject.get(finding.objectKey) !== 1) continue;
+    if (edits.some((e) => e.start < range[0] || e.end > range[2])) continue;
+    if (edits.some((e) => touchesName(object, e))) renamed.add(finding.objectKey);
+    targets.push({ finding, edits });
+  }
+  const first = index.objects.get(targets[0]?.finding.objectKey ?? "");
+  if (targets.length < 2 || !first) return new Set();
+  const checked = recheck(file, context, index, targets, documentScope(index, first), budget, renamed);
+  return new Set("ok" in checked ? targets.map((t) => t.finding) : []);
+}
+
+/** Whether an edit reaches the text of the object's metadata.name or metadata.generateName. */
+function touchesName(object: ManifestObject | undefined, edit: TextEdit): boolean {
+  const metadata = findMap(object?.node ?? null, "metadata");
+  return ["name", "generateName"].some((key) => {
+    const pair = findPair(metadata, key);
+    const start = nodeRange(pair?.key)?.[0];
+    const end = nodeRange(pair?.value)?.[1];
+    return start !== undefined && end !== undefined && edit.start <= end && edit.end >= start;
+  });
 }
 
 /** A List item that is a block map written on lines of its own can be parsed alone, which is far cheaper. */
@@ -136,6 +228,8 @@ function listItemScope(
   const text = file.text;
   let start = lineStart(text, itemStart);
   if (!/^[ -]*$/.test(text.slice(start, itemStart))) return null;
+  // An item that may set an anchor (any `&`, to be cheap) is re-checked with the items that may alias it.
+  if (text.slice(itemStart, valueEnd).includes("&")) return null;
   const blank: [number, number] = [start, itemStart];
   // A suppression comment on the line above an item's first key (`kind:`) must come along.
   const previous = lineStart(text, start - 1);
@@ -148,14 +242,18 @@ function listItemScope(
 
 type Recheck = { ok: true } | { problem: string } | { unparsable: string };
 
+/**
+ * Re-scans the scope with the fixes applied. `renamedOnly`, for fixes re-checked together: every object keeps its
+ * name and generateName except the objects listed (whose own fix renames them).
+ */
 function recheck(
   file: ParsedManifestFile,
   context: FileContext,
   index: FileIndex,
-  finding: RawFinding,
-  edits: readonly TextEdit[],
+  targets: readonly { finding: RawFinding; edits: readonly TextEdit[] }[],
   scope: RecheckScope,
   budget: { bytes: number },
+  renamedOnly: ReadonlySet<string> | null = null,
 ): Recheck {
   const { start, end } = scope;
   if (end - start > budget.bytes)
@@ -165,7 +263,7 @@ function recheck(
   budget.bytes -= end - start;
   const applied = applyEdits(
     file.text.slice(start, end),
-    edits.map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
+    targets.flatMap(({ edits }) => edits.map((e) => ({ ...e, start: e.start - start, end: e.end - start }))),
   );
   if (applied.rejected.length > 0) return { problem: "its edits overlap" };
   // Edits never reach before the item, so the blanked prefix sits at the same offsets in the fixed text.
@@ -178,20 +276,25 @@ function recheck(
   if (!outcome.ok) return { unparsable: `the fixed file would not parse (${outcome.reason})` };
   if (outcome.file.problems.length > 0)
     return { unparsable: `the fixed file would not parse (${outcome.file.problems.join("; ")})` };
-  const lost = lostContent(scope.objects, outcome.file.objects);
+  const fixedKeys = new Set(targets.map(({ finding }) => finding.objectKey));
+  const lost = lostContent(scope.objects, outcome.file.objects, fixedKeys);
   if (lost) return { problem: lost };
+  if (renamedOnly && !namesKept(scope.objects, outcome.file.objects, renamedOnly))
+    return { problem: "a name changed that no fix renames" };
   const localKey = (f: RawFinding, objectKey: string) => `${f.rule}@${objectKey}#${f.subject}`;
   const after = rawFindings(outcome.file, context, []);
   const reparsedKey = new Map(outcome.file.objects.map((o) => [objectKeyOf(o), scope.keyOf(o)]));
-  const afterKeys = after.map((f) => localKey(f, reparsedKey.get(f.objectKey) ?? f.objectKey));
-  if (afterKeys.includes(localKey(finding, finding.objectKey)))
+  const afterKeys = new Set(after.map((f) => localKey(f, reparsedKey.get(f.objectKey) ?? f.objectKey)));
+  if (targets.some(({ finding }) => afterKeys.has(localKey(finding, finding.objectKey))))
     return { problem: "the finding remains after the fix" };
   const known = new Set(
     scope.objects.flatMap((o) =>
       (index.findingsOf.get(objectKeyOf(o)) ?? []).map((f) => localKey(f, f.objectKey)),
     ),
   );
-  const unfixable = after.find((f, i) => !known.has(afterKeys[i] ?? "") && f.fix === null);
+  const unfixable = after.find(
+    (f) => f.fix === null && !known.has(localKey(f, reparsedKey.get(f.objectKey) ?? f.objectKey)),
+  );
   if (unfixable) return { problem: `it would bring up ${unfixable.rule}, which has no fix` };
   return { ok: true };
 }
@@ -228,12 +331,24 @@ const FIXED_ANNOTATIONS = new Set<string>([
   ANNOTATION.helmHookDeletePolicy,
 ]);
 
-/** The fixed document must hold the same objects, changed only in metadata annotations and name/generateName. */
-function lostContent(before: readonly ManifestObject[], after: readonly ManifestObject[]): string | null {
+/**
+ * The fixed document must hold the same objects; the fixed ones changed only in metadata annotations and
+ * name/generateName, every other one not at all (an edit may reach it through an anchor or alias).
+ */
+function lostContent(
+  before: readonly ManifestObject[],
+  after: readonly ManifestObject[],
+  fixed: ReadonlySet<string>,
+): string | null {
   if (before.length !== after.length) return "the fixed file would hold a different number of objects";
   for (let i = 0; i < before.length; i++) {
     const a = before[i]?.value ?? {};
     const b = after[i]?.value ?? {};
+    const original = before[i];
+    if (original && !fixed.has(objectKeyOf(original))) {
+      if (!deepEqual(a, b)) return "the fix would change another object in the document";
+      continue;
+    }
     const strip = (value: Record<string, unknown>) => {
       const metadata = isRecord(value.metadata) ? value.metadata : {};
       const kept = Object.fromEntries(Object.entries(metadata).filter(([k]) => !EDITABLE_METADATA.has(k)));
@@ -253,6 +368,18 @@ function lostContent(before: readonly ManifestObject[], after: readonly Manifest
     }
   }
   return null;
+}
+
+function namesKept(
+  before: readonly ManifestObject[],
+  after: readonly ManifestObject[],
+  renamed: ReadonlySet<string>,
+): boolean {
+  const names = (o: ManifestObject | undefined) => {
+    const metadata = isRecord(o?.value.metadata) ? o.value.metadata : {};
+    return [metadata.name, metadata.generateName];
+  };
+  return before.every((o, i) => renamed.has(objectKeyOf(o)) || deepEqual(names(o), names(after[i])));
 }
 
 /** Applies safe fixes in passes until none is left (at most MAX_FIX_PASSES). */
