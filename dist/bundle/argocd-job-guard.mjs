@@ -28903,9 +28903,9 @@ var IGNORE_COMMENT = /#\s*argocd-job-guard\s+ignore\b\s*([\w\s,-]*)/;
 function suppressedRules(file2, object2, annotations) {
   const ids = new Set(splitCsv(annotations.get(ANNOTATION.ignore)));
   const lines = [];
-  const kindStart = findPair(object2.node, "kind")?.key?.range?.[0];
+  const kindStart = nodeRange(findPair(object2.node, "kind")?.key)?.[0];
   if (kindStart !== void 0) lines.push(file2.lineCounter.linePos(kindStart).line - 2);
-  const metadataStart = findPair(object2.node, "metadata")?.key?.range?.[0];
+  const metadataStart = nodeRange(findPair(object2.node, "metadata")?.key)?.[0];
   if (metadataStart !== void 0) lines.push(file2.lineCounter.linePos(metadataStart).line - 1);
   for (const line of lines) {
     const match = IGNORE_COMMENT.exec(lineText(file2, line));
@@ -28916,7 +28916,7 @@ function suppressedRules(file2, object2, annotations) {
 function lineText(file2, line) {
   const starts = file2.lineCounter.lineStarts;
   const start = starts[line];
-  if (line < 0 || start === void 0) return "";
+  if (start === void 0) return "";
   const next = starts[line + 1];
   return file2.text.slice(start, next === void 0 ? file2.text.length : next - 1);
 }

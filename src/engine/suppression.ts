@@ -1,6 +1,6 @@
 import { ANNOTATION, splitCsv } from "./argocd/annotations.js";
 import type { ManifestObject, ParsedManifestFile } from "./manifests/parse-manifests.js";
-import { findPair } from "./manifests/yaml-nodes.js";
+import { findPair, nodeRange } from "./manifests/yaml-nodes.js";
 
 const IGNORE_COMMENT = /#\s*argocd-job-guard\s+ignore\b\s*([\w\s,-]*)/;
 
@@ -16,9 +16,9 @@ export function suppressedRules(
 ): Set<string> {
   const ids = new Set(splitCsv(annotations.get(ANNOTATION.ignore)));
   const lines: number[] = [];
-  const kindStart = findPair(object.node, "kind")?.key?.range?.[0];
+  const kindStart = nodeRange(findPair(object.node, "kind")?.key)?.[0];
   if (kindStart !== undefined) lines.push(file.lineCounter.linePos(kindStart).line - 2);
-  const metadataStart = findPair(object.node, "metadata")?.key?.range?.[0];
+  const metadataStart = nodeRange(findPair(object.node, "metadata")?.key)?.[0];
   if (metadataStart !== undefined) lines.push(file.lineCounter.linePos(metadataStart).line - 1);
   for (const line of lines) {
     const match = IGNORE_COMMENT.exec(lineText(file, line));
@@ -34,7 +34,8 @@ export function suppressedRules(
 function lineText(file: ParsedManifestFile, line: number): string {
   const starts = file.lineCounter.lineStarts;
   const start = starts[line];
-  if (line < 0 || start === undefined) return "";
+  // No line (-1 or -2 above a first line) has no start.
+  if (start === undefined) return "";
   const next = starts[line + 1];
   return file.text.slice(start, next === undefined ? file.text.length : next - 1);
 }

@@ -110,6 +110,18 @@ describe("suppressing a finding", () => {
     expect(rulesOn(content)).toEqual(["ttl-on-plain-job"]);
   });
 
+  it("a comment at the end of the file silences no Job, not even one whose kind and metadata come from a merge key", () => {
+    // The second item writes neither `kind:` nor `metadata:`: there is no line to look at for it, not some other.
+    const item = job()
+      .trimEnd()
+      .split("\n")
+      .map((line, i) => (i === 0 ? `  - &base\n    ${line}` : `    ${line}`))
+      .join("\n");
+    const content = `apiVersion: v1\nkind: List\nitems:\n${item}\n  - <<: *base\n# argocd-job-guard ignore ttl-on-plain-job\n# argocd-job-guard ignore ttl-on-plain-job`;
+
+    expect(rulesOn(content)).toEqual(["ttl-on-plain-job", "ttl-on-plain-job"]);
+  });
+
   it("a suppressed rule of the plain-Job family leaves the Job to the next one: the Job is still plain", () => {
     expect(rulesOn(job("", "metadata: # argocd-job-guard ignore ttl-on-plain-job"))).toEqual(["plain-job"]);
   });

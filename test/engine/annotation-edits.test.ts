@@ -1,0 +1,102 @@
+import { describe, expect, it } from "@jest/globals";
+import { DEFAULT_CONFIG } from "../../src/config/schema.js";
+import { annotationEdits, mergeCsv } from "../../src/engine/fix/annotation-edits.js";
+import { buildStrategyFix } from "../../src/engine/fix/strategy-fix.js";
+import { applyEdits } from "../../src/engine/fix/text-edit.js";
+import { buildJobView, type JobView } from "../../src/engine/jobs/job-view.js";
+import { parseManifestFile } from "../../src/engine/manifests/parse-manifests.js";
+
+/**
+ * annotationEdits on its own: the edits it returns are what a fix writes, so where it must give up (null) it must,
+ * and where nothing needs to change it must write nothing. verify-fix would catch most wrong edits later, and
+ * withdraw the fix; these tests hold the builder to its contract so that a fix is not lost to a builder's mistake.
+ */
+
+function jobOf(text: string, path = "job.yaml"): JobView {
+  const outcome = parseManifestFile(path, text);
+  if (!outcome.ok) throw new Error(outcome.reason);
+  const object = outcome.file.objects[0];
+  if (!object) throw new Error("no object");
+  return buildJobView(outcome.file, object, []);
+}
+
+const withMetadata = (metadata: string) => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+${metadata}spec:
+  template:
+    spec:
+      restartPolicy: Never
+`;
+
+const fixed = (job: JobView, edits: ReturnType<typeof annotationEdits>) =>
+  edits === null ? null : applyEdits(job.file.text, edits).text;
+
+describe("annotationEdits", () => {
+  it("writes nothing for an annotation that already has the wanted value", () => {
+    const job = jobOf(withMetadata("  annotations:\n    argocd.argoproj.io/hook: Sync\n"));
+
+    expect(annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }])).toEqual([]);
+    expect(annotationEdits(job, [{ key: "argocd.argoproj.io/hook", mergeTokens: ["Sync"] }])).toEqual([]);
+  });
+
+  it("gives up on a Job without metadata: there is no place for annotations", () => {
+    const job = jobOf("apiVersion: batch/v1\nkind: Job\nspec:\n  template: {}\n");
+
+    expect(annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }])).toBeNull();
+  });
+
+  it.each([
+    ["a string", "  annotations: none\n"],
+    ["a sequence", "  annotations: [a]\n"],
+    ["a number", "  annotations: 3\n"],
+  ])("never overwrites annotations written as %s", (_label, metadata) => {
+    const job = jobOf(withMetadata(metadata));
+
+    expect(annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }])).toBeNull();
+  });
+
+  it('fills `annotations: ""` with the map, dropping the empty string', () => {
+    const job = jobOf(withMetadata('  annotations: ""\n'));
+
+    expect(fixed(job, annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }]))).toBe(
+      withMetadata("  annotations:\n    argocd.argoproj.io/hook: Sync\n"),
+    );
+  });
+
+  it("adds a new annotations map after metadata's last key, not after its name, in a plain YAML file", () => {
+    const job = jobOf(withMetadata("  labels:\n    app: web\n"));
+
+    expect(fixed(job, annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }]))).toBe(
+      withMetadata("  labels:\n    app: web\n  annotations:\n    argocd.argoproj.io/hook: Sync\n"),
+    );
+  });
+
+  it("leaves an annotation a Kustomize patch sets to the patch: no edit, and the strategy fix says where it is set", () => {
+    const job: JobView = {
+      ...jobOf(withMetadata("")),
+      patchedAnnotations: {
+        keys: new Set(["argocd.argoproj.io/hook"]),
+        sources: ["overlays/prod/kustomization.yaml"],
+      },
+    };
+
+    expect(annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }])).toBeNull();
+    expect(buildStrategyFix(job, DEFAULT_CONFIG)).toEqual({
+      noFixReason:
+        "argocd.argoproj.io/hook is set by the Kustomize patch in overlays/prod/kustomization.yaml: change it there",
+    });
+  });
+});
+
+describe("mergeCsv", () => {
+  it("treats a value of spaces as empty: the tokens alone, no leading separator", () => {
+    expect(mergeCsv("  ", ["Force=true"])).toBe("Force=true");
+  });
+
+  it("drops every trailing separator and space before appending, not just the last one", () => {
+    expect(mergeCsv("Replace=true, ,", ["Force=true"])).toBe("Replace=true, Force=true");
+    expect(mergeCsv("Replace=true,,", ["Force=true"])).toBe("Replace=true,Force=true");
+  });
+});
