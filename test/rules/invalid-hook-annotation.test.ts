@@ -1,0 +1,94 @@
+import { describe, expect, it } from "@jest/globals";
+import { scanRepository } from "../../src/engine/scan.js";
+import { RULES } from "../../src/rules/index.js";
+
+/**
+ * invalid-hook-annotation corrects a misspelt hook token in place, and only where the value it rewrites is the one
+ * Argo CD reads: never a value a Kustomize patch sets, a merge key provides or Helm values complete.
+ */
+
+const REPO = "https://github.com/example/gitops.git";
+
+const job = (annotations: string) => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations:
+${annotations}spec:
+  template:
+    spec:
+      restartPolicy: Never
+`;
+
+function findingsOf(files: { path: string; content: string }[]) {
+  return scanRepository({ rules: RULES, files, repoUrl: REPO }).findings.filter(
+    (f) => f.rule === "invalid-hook-annotation",
+  );
+}
+
+describe("invalid-hook-annotation's fix", () => {
+  it("corrects the misspelt token in the Job's own annotation (the control case)", () => {
+    const [finding] = findingsOf([
+      { path: "job.yaml", content: job("    argocd.argoproj.io/hook: Presync\n") },
+    ]);
+
+    expect(finding?.fix?.diff).toContain("+    argocd.argoproj.io/hook: PreSync\n");
+  });
+
+  it("leaves a hook value that a Kustomize overlay patches in to the patch, and says where it is", () => {
+    const application = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: prod\nspec:\n  source:\n    repoURL: ${REPO}\n    path: web/overlays/prod\n`;
+    const overlay =
+      "resources:\n  - ../../base\npatches:\n  - target:\n      kind: Job\n      name: migrate\n    patch: |-\n      - op: add\n        path: /metadata/annotations/argocd.argoproj.io~1hook\n        value: Presync\n";
+    const files = [
+      { path: "argocd/prod.yaml", content: application },
+      { path: "web/base/kustomization.yaml", content: "resources:\n  - job.yaml\n" },
+      { path: "web/base/job.yaml", content: job("    team: payments\n") },
+      { path: "web/overlays/prod/kustomization.yaml", content: overlay },
+    ];
+
+    const [finding] = findingsOf(files);
+
+    expect(finding?.file).toBe("web/base/job.yaml");
+    expect(finding?.fix).toBeNull();
+    expect(finding?.noFixReason).toBe(
+      "argocd.argoproj.io/hook is set by the Kustomize patch in web/overlays/prod/kustomization.yaml: change it there",
+    );
+  });
+
+  it("never corrects a hook in a Helm template whose annotations Helm values complete", () => {
+    const template = job('    argocd.argoproj.io/hook: Presync\n    team: "{{ .Values.team }}"\n');
+
+    const [finding] = findingsOf([{ path: "chart/templates/job.yaml", content: template }]);
+
+    expect(finding?.fix).toBeNull();
+    expect(finding?.noFixReason).toBe("the annotation value is not a plain value in the manifest");
+  });
+
+  it("never corrects a hook value a merge key provides: the edit would change what the anchor gives others", () => {
+    const content = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: defaults
+      annotations: &hooks
+        argocd.argoproj.io/hook: Presync
+  - apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: migrate
+      annotations:
+        <<: *hooks
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+`;
+
+    const [finding] = findingsOf([{ path: "list.yaml", content }]);
+
+    expect(finding?.fix).toBeNull();
+    expect(finding?.noFixReason).toContain("YAML merge key (<<)");
+  });
+});
