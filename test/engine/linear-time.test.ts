@@ -143,7 +143,9 @@ describe("fixes on the items of a kind: List", () => {
   });
 
   it("a fix never changes another Job, even through an anchor: a rename that reaches one by an alias is withdrawn", () => {
-    // job-0's name is the anchor job-1's name aliases: a fix that renames job-0 renames job-1 as well.
+    // job-0's name is the anchor the second item's name aliases: a fix that renames job-0 renames that Job too.
+    // Both need their document (an anchor, an alias): re-checked together, the second Job's name changes though its
+    // own fix renames nothing, so each is re-checked alone, and only the rename is withdrawn.
     const text =
       listOf(["job-0"], "&image busybox:1.36").replace("name: job-0", "name: &n job-0") +
       job("*n", "    ", "*image").replace(/^ {4}/, "  - ");
@@ -153,8 +155,9 @@ describe("fixes on the items of a kind: List", () => {
         if (job.annotations.has("probe/done")) return [];
         const value = findPair(job.metadataNode, "name")?.value;
         const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]);
-        if (!edits || !isScalar(value) || !value.anchor || !value.range) return [];
-        edits.push({ start: value.range[0], end: value.range[1], text: "renamed" });
+        if (!edits) return [];
+        if (isScalar(value) && value.anchor && value.range)
+          edits.push({ start: value.range[0], end: value.range[1], text: "renamed" });
         return [
           { messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } },
         ];
@@ -163,8 +166,9 @@ describe("fixes on the items of a kind: List", () => {
 
     const result = scanRepository({ rules: [renamer], files: [{ path: "list.yaml", content: text }] });
 
-    expect(result.findings.map((f) => [f.name, f.noFixReason])).toEqual([
-      ["job-0", "no automatic fix: the fix would change another object in the document"],
+    expect(result.findings.map((f) => [f.location.line, f.fix?.kind ?? f.noFixReason])).toEqual([
+      [5, "no automatic fix: the fix would change another object in the document"],
+      [16, "safe"],
     ]);
   });
 
