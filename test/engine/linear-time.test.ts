@@ -172,6 +172,41 @@ describe("fixes on the items of a kind: List", () => {
     ]);
   });
 
+  it("two fixes on one Job are never verified together: each must clear its finding alone", () => {
+    // `needs-both` clears only when both annotations are set, and its fix sets one: alone it leaves its finding.
+    // Together with `sets-b`'s fix on the same Job it would seem to work.
+    const reportsUnless = (id: string, keys: string[], sets: string): RuleModule => ({
+      ...probeRule(() => true),
+      meta: { ...probeRule(() => true).meta, id },
+      checkJob(ctx, job) {
+        if (keys.every((k) => job.annotations.has(k))) return [];
+        const edits = ctx.fixer.annotations(job, [{ key: sets, set: "yes" }]);
+        return edits
+          ? [{ messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: id, edits } } }]
+          : [];
+      },
+    });
+    const rules = [
+      reportsUnless("needs-both", ["probe/a", "probe/b"], "probe/a"),
+      reportsUnless("sets-b", ["probe/b"], "probe/b"),
+    ];
+
+    // Annotations already there: the two fixes add a line each to the same map, so together they parse.
+    const content = aliasedList(3).replace(
+      /( {6}name: job-\d+\n)/g,
+      "$1      annotations:\n        team: x\n",
+    );
+
+    const result = scanRepository({ rules, files: [{ path: "list.yaml", content }] });
+
+    expect(result.findings.map((f) => [f.rule, f.fix?.kind ?? f.noFixReason])).toEqual(
+      [0, 1, 2].flatMap(() => [
+        ["needs-both", "no automatic fix: the finding remains after the fix"],
+        ["sets-b", "safe"],
+      ]),
+    );
+  });
+
   it("a fix verified together is held to what it is held to alone: one that renames another Job through an anchor is refused", () => {
     // job-0's name is the anchor the other items' container names alias: renaming it renames what they run.
     const text =
