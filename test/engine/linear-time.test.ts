@@ -207,6 +207,39 @@ describe("fixes on the items of a kind: List", () => {
     );
   });
 
+  it("a fix that edits another Job's text is never verified together with that Job's own fix", () => {
+    // job-1's fix also slips an annotation into job-2, which has a fix of its own: together, job-2 is a fixed Job
+    // whose annotations may grow; alone, job-1's fix changes another object and is withdrawn.
+    const content = aliasedList(3).replace(
+      /( {6}name: job-\d+\n)/g,
+      "$1      annotations:\n        team: x\n",
+    );
+    const intruder: RuleModule = {
+      ...probeRule(() => true),
+      checkJob(ctx, job) {
+        if (job.annotations.has("probe/done")) return [];
+        const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]);
+        if (!edits) return [];
+        if (job.name === "job-1") {
+          const line = "        team: x\n";
+          const at = job.file.text.indexOf(line, job.file.text.indexOf("name: job-2")) + line.length;
+          edits.push({ start: at, end: at, text: "        probe/x: slipped\n" });
+        }
+        return [
+          { messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } },
+        ];
+      },
+    };
+
+    const result = scanRepository({ rules: [intruder], files: [{ path: "list.yaml", content }] });
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      ["job-0", "safe"],
+      ["job-1", "no automatic fix: the fix would change another object in the document"],
+      ["job-2", "safe"],
+    ]);
+  });
+
   it("a fix verified together is held to what it is held to alone: one that renames another Job through an anchor is refused", () => {
     // job-0's name is the anchor the other items' container names alias: renaming it renames what they run.
     const text =
