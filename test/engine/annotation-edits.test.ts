@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
-import { annotationEdits, mergeCsv } from "../../src/engine/fix/annotation-edits.js";
+import { annotationEdits, mergeCsv, noEditReason } from "../../src/engine/fix/annotation-edits.js";
+import { parse } from "yaml";
 import { buildStrategyFix } from "../../src/engine/fix/strategy-fix.js";
 import { applyEdits } from "../../src/engine/fix/text-edit.js";
 import { buildJobView, type JobView } from "../../src/engine/jobs/job-view.js";
@@ -72,6 +73,85 @@ describe("annotationEdits", () => {
       withMetadata("  labels:\n    app: web\n  annotations:\n    argocd.argoproj.io/hook: Sync\n"),
     );
   });
+
+  it("gives up on a Job whose annotations are shared through an anchor (editBlocker says why)", () => {
+    const job = jobOf(withMetadata("  annotations: &shared\n    team: payments\n"));
+
+    expect(annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }])).toBeNull();
+    expect(noEditReason(job, "fallback")).toBe(job.editBlocker);
+    expect(noEditReason(jobOf(withMetadata("")), "fallback")).toBe("fallback");
+  });
+
+  it("writes values into a flow map so that they read back whole (a list of options is quoted there)", () => {
+    const job = jobOf(withMetadata("  annotations: {argocd.argoproj.io/sync-options: Validate=false}\n"));
+
+    const text = fixed(
+      job,
+      annotationEdits(job, [{ key: "argocd.argoproj.io/sync-options", mergeTokens: ["Force=true"] }]),
+    );
+
+    expect((parse(text ?? "") as { metadata: { annotations: unknown } }).metadata.annotations).toEqual({
+      "argocd.argoproj.io/sync-options": "Validate=false,Force=true",
+    });
+  });
+
+  it("indents a new annotations map of a List item by the item's own step, not from the line start", () => {
+    const item = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: migrate
+    spec: {}
+`;
+    const outcome = parseManifestFile("list.yaml", item);
+    if (!outcome.ok) throw new Error(outcome.reason);
+    const object = outcome.file.objects[0];
+    if (!object) throw new Error("no object");
+    const job = buildJobView(outcome.file, object, []);
+
+    expect(fixed(job, annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }]))).toBe(
+      item.replace(
+        "      name: migrate\n",
+        "      name: migrate\n      annotations:\n        argocd.argoproj.io/hook: Sync\n",
+      ),
+    );
+  });
+
+  it("keeps a comment written after an empty `annotations:`", () => {
+    const job = jobOf(withMetadata("  annotations: # set by the release\n"));
+
+    expect(fixed(job, annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }]))).toBe(
+      withMetadata("  annotations: # set by the release\n    argocd.argoproj.io/hook: Sync\n"),
+    );
+  });
+
+  it.each([
+    ["name", "migrate"],
+    ["generateName", "migrate-"],
+  ])(
+    "in a Helm template, adds the annotations right after %s, never inside an `{{ if }}` at metadata's end",
+    (key, value) => {
+      const text = `apiVersion: batch/v1
+kind: Job
+metadata:
+  ${key}: ${value}
+{{- if .Values.labels }}
+  labels: {{ toYaml .Values.labels | nindent 4 }}
+{{- end }}
+spec: {}
+`;
+      const job = jobOf(text, "chart/templates/job.yaml");
+
+      expect(fixed(job, annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }]))).toBe(
+        text.replace(
+          `  ${key}: ${value}\n`,
+          `  ${key}: ${value}\n  annotations:\n    argocd.argoproj.io/hook: Sync\n`,
+        ),
+      );
+    },
+  );
 
   it("leaves an annotation a Kustomize patch sets to the patch: no edit, and the strategy fix says where it is set", () => {
     const job: JobView = {
