@@ -119,6 +119,18 @@ describe("fixes on the items of a kind: List", () => {
     expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(90);
   });
 
+  it("that each need their document are verified together when each fix renames its own Job (generateName)", () => {
+    const config = { ...DEFAULT_CONFIG, fix: { ...DEFAULT_CONFIG.fix, strategy: "generateName" as const } };
+
+    const result = scanRepository({
+      rules: RULES,
+      config,
+      files: [{ path: "list.yaml", content: aliasedList(90) }],
+    });
+
+    expect(result.findings.filter((f) => f.fix?.diff.includes("+      generateName: job-"))).toHaveLength(90);
+  });
+
   it("are each re-checked alone when one of them fails together, within a bounded multiple of the file", () => {
     // One Job's fix leaves its finding: together they fail, so each is re-checked on the whole document alone, and
     // past twice the file (plus 256 KiB) in re-parses, the rest are withdrawn, saying why.
