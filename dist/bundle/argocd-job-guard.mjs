@@ -28639,9 +28639,7 @@ function pairOf(map2, key) {
   return map2.items.find((pair) => (0, import_yaml9.isScalar)(pair.key) && pair.key.value === key) ?? null;
 }
 function hasMergeKey(map2) {
-  return map2.items.some(
-    (pair) => (0, import_yaml9.isScalar)(pair.key) && (pair.key.value === "<<" || typeof pair.key.value === "symbol" && pair.key.source === "<<")
-  );
+  return map2.items.some((pair) => (0, import_yaml9.isScalar)(pair.key) && typeof pair.key.value === "symbol");
 }
 function repeatedKey(map2, keys) {
   const seen = /* @__PURE__ */ new Set();

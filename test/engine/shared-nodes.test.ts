@@ -46,6 +46,10 @@ describe("editBlocker", () => {
       "a Job whose annotations are not a map",
       listWith("    metadata:\n      name: a\n      annotations: x\n"),
     ],
+    [
+      'a Job with a quoted "<<" annotation key (a string, not a merge key)',
+      listWith('    metadata:\n      name: a\n      annotations:\n        "<<": x\n'),
+    ],
   ])("lets the fix through for %s", (_label, text) => {
     expect(blockerOf(text)).toBeNull();
   });

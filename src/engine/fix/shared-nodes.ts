@@ -69,13 +69,12 @@ function pairOf(map: YAMLMap, key: string): Pair | null {
   return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key) ?? null;
 }
 
-/** With merge keys on, yaml reads `<<` as a special key (a symbol value), not the string "<<". */
+/**
+ * With merge keys on, yaml reads a plain `<<` key as the merge key, a symbol value (the only key it gives one); a
+ * quoted "<<" is an ordinary string key, in yaml as in Go's YAML that Argo CD uses.
+ */
 function hasMergeKey(map: YAMLMap): boolean {
-  return map.items.some(
-    (pair) =>
-      isScalar(pair.key) &&
-      (pair.key.value === "<<" || (typeof pair.key.value === "symbol" && pair.key.source === "<<")),
-  );
+  return map.items.some((pair) => isScalar(pair.key) && typeof pair.key.value === "symbol");
 }
 
 /** The first of `keys` (any key when null) that the map holds more than once. */
