@@ -88,6 +88,22 @@ describe("the hook strategy", () => {
     expect(outcome(job).text).toContain("argocd.argoproj.io/sync-options: Force=true\n");
   });
 
+  it("gives a Job that has only a generateName (a new Job each sync) delete policy HookSucceeded", () => {
+    const fixed = outcome(jobOf(plain("  generateName: report-\n")), { deletePolicy: "BeforeHookCreation" });
+
+    expect(fixed.text).toContain("argocd.argoproj.io/hook-delete-policy: HookSucceeded\n");
+    expect(fixed.description).toContain("With generateName every sync creates a new Job");
+  });
+
+  it("names the strategies not taken, so the user can choose another", () => {
+    expect(outcome(jobOf(plain())).description).toMatch(
+      /Other strategies \(config fix\.strategy\): force, generateName\.$/,
+    );
+    expect(outcome(jobOf(plain()), { strategy: "force" }).description).toMatch(
+      /Other strategies \(config fix\.strategy\): hook, generateName\.$/,
+    );
+  });
+
   it("is not made when Helm values complete the annotations", () => {
     expect(outcome({ ...jobOf(plain()), annotationsTemplated: true }).reason).toBe(
       "the Job's annotations come partly from Helm values, so the fix belongs in the values or the template by hand",
