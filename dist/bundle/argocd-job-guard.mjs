@@ -54,9 +54,9 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap8 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap9 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar10 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar11 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -78,7 +78,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar10(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar11(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -90,10 +90,10 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap8;
+    exports.isMap = isMap9;
     exports.isNode = isNode;
     exports.isPair = isPair;
-    exports.isScalar = isScalar10;
+    exports.isScalar = isScalar11;
     exports.isSeq = isSeq3;
   }
 });
@@ -106,7 +106,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -115,9 +115,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -251,7 +251,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -261,7 +261,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -405,7 +405,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -432,7 +432,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -443,7 +443,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -623,7 +623,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -649,7 +649,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -1008,14 +1008,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -1032,14 +1032,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -1056,12 +1056,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -1073,12 +1073,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -1093,39 +1093,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -4202,9 +4202,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap8 = fc.start.source === "{";
-      const fcName = isMap8 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap8 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap9 = fc.start.source === "{";
+      const fcName = isMap9 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap9 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4240,7 +4240,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap8 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap9 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4280,7 +4280,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap8 && !sep2 && !props.found) {
+        if (!isMap9 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4303,7 +4303,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap8 && !props.found && ctx.options.strict) {
+            if (!isMap9 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -4335,7 +4335,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap8) {
+          if (isMap9) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4351,7 +4351,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap8 ? "}" : "]";
+      const expectedEnd = isMap9 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -4451,13 +4451,13 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar2, onError) {
+      const start = scalar2.offset;
+      const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines2(scalar.source) : [];
+      const lines = scalar2.source ? splitLines2(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content = lines[i][1];
@@ -4469,12 +4469,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
+        if (scalar2.source)
+          end2 += scalar2.source.length;
         return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar2.indent + header.indent;
+      let offset = scalar2.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
@@ -4552,7 +4552,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
+      const end = start + header.length + scalar2.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -4635,8 +4635,8 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar2 = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+    function resolveFlowScalar(scalar2, strict, onError) {
+      const { offset, type, source, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
@@ -4655,7 +4655,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -4870,26 +4870,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
-      let scalar;
+      let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error62) {
         const msg = error62 instanceof Error ? error62.message : String(error62);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar2.Scalar(value);
+        scalar2 = new Scalar2.Scalar(value);
       }
-      scalar.range = range;
-      scalar.source = value;
+      scalar2.range = range;
+      scalar2.source = value;
       if (type)
-        scalar.type = type;
+        scalar2.type = type;
       if (tagName)
-        scalar.tag = tagName;
+        scalar2.tag = tagName;
       if (tag.format)
-        scalar.format = tag.format;
+        scalar2.format = tag.format;
       if (comment)
-        scalar.comment = comment;
-      return scalar;
+        scalar2.comment = comment;
+      return scalar2;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -5571,15 +5571,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -5590,8 +5590,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -5622,7 +5622,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -5638,7 +5638,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar10 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar11 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -5722,7 +5722,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar10;
+    exports.isScalar = isScalar11;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -6717,37 +6717,37 @@ var require_parser = __commonJS({
           };
         }
       }
-      *scalar(scalar) {
+      *scalar(scalar2) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
           let sep2;
-          if (scalar.end) {
-            sep2 = scalar.end;
+          if (scalar2.end) {
+            sep2 = scalar2.end;
             sep2.push(this.sourceToken);
-            delete scalar.end;
+            delete scalar2.end;
           } else
             sep2 = [this.sourceToken];
           const map2 = {
             type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            offset: scalar2.offset,
+            indent: scalar2.indent,
+            items: [{ start, key: scalar2, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
         } else
-          yield* this.lineEnd(scalar);
+          yield* this.lineEnd(scalar2);
       }
-      *blockScalar(scalar) {
+      *blockScalar(scalar2) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar.props.push(this.sourceToken);
+            scalar2.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar.source = this.source;
+            scalar2.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -7338,7 +7338,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -7366,8 +7366,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -10938,7 +10938,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     return propValues;
   });
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const catchall = def.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -10946,7 +10946,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -11082,7 +11082,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     return doc.compile();
   };
   let fastpass;
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -11091,7 +11091,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -16726,8 +16726,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -27103,12 +27103,12 @@ var MAX_DFA_STATES = 2048;
 var SLASH = 47;
 var anyChar = () => true;
 var notSlash = (code) => code !== SLASH;
-function literal2(text) {
-  if (text.length === 1) {
-    const code = text.charCodeAt(0);
+function literal2(text2) {
+  if (text2.length === 1) {
+    const code = text2.charCodeAt(0);
     return code === SLASH ? SLASH_NODE : { t: "char", test: (c) => c === code };
   }
-  return { t: "seq", items: [...text].map(literal2) };
+  return { t: "seq", items: [...text2].map(literal2) };
 }
 var SLASH_NODE = { t: "char", test: (c) => c === SLASH };
 var GlobMatcher = class {
@@ -27130,17 +27130,17 @@ var GlobMatcher = class {
     return this.program.length;
   }
   /** Whether the whole of `text` matches. */
-  test(text) {
+  test(text2) {
     let state = this.initial ??= this.intern(this.closure([this.start]));
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
+    for (let i = 0; i < text2.length; i++) {
+      const code = text2.charCodeAt(i);
       this.steps++;
       let next = state.next.get(code);
       if (next === void 0) {
         next = this.transition(state, code);
         state.next.set(code, next);
       }
-      if (next.pcs.length === 0) return next.accepting && i === text.length - 1;
+      if (next.pcs.length === 0) return next.accepting && i === text2.length - 1;
       state = next;
     }
     return state.accepting;
@@ -27231,9 +27231,9 @@ var GlobMatcher = class {
     return state;
   }
 };
-function buildTrie(words) {
+function buildTrie(words2) {
   const root = { children: /* @__PURE__ */ new Map(), terminal: false };
-  for (const word of words) {
+  for (const word of words2) {
     let node2 = root;
     for (let i = 0; i < word.length; i++) {
       const code = word.charCodeAt(i);
@@ -27395,16 +27395,16 @@ var Parser = class {
       throw new GlobError(`brace ranges expand to more than ${MAX_BRACE_RANGE_ITEMS} items`);
     }
     const width = numeric && [match[1], match[2]].some((end) => /^-?0\d/.test(end)) ? Math.max(match[1].length, match[2].length) : 0;
-    const words = [];
+    const words2 = [];
     for (let k = 0; k < count; k++) {
       const value = from + (to >= from ? 1 : -1) * k * step;
-      if (!numeric) words.push(String.fromCharCode(value));
+      if (!numeric) words2.push(String.fromCharCode(value));
       else
-        words.push(
+        words2.push(
           value < 0 ? `-${String(-value).padStart(width - 1, "0")}` : String(value).padStart(width, "0")
         );
     }
-    return { t: "words", words };
+    return { t: "words", words: words2 };
   }
   /** `[…]` at `this.i`; null when it is not closed. A `]` first in the class is literal, as in Go and POSIX. */
   characterClass() {
@@ -27554,6 +27554,8 @@ var ConfigSchema = external_exports.strictObject({
     checkRun: external_exports.boolean().default(true),
     checkRunWhenNoManifests: external_exports.boolean().default(true),
     review: external_exports.boolean().default(true),
+    /** Reviews and the summary comment on draft pull requests too (off: drafts get only the check run). */
+    drafts: external_exports.boolean().default(true),
     fixPullRequest: external_exports.enum(["button", "auto", "off"]).default("button"),
     conclusionOnWarnings: external_exports.enum(["neutral", "success", "failure"]).default("neutral")
   }).prefault({}),
@@ -27574,10 +27576,10 @@ function validateConfig(raw, knownRuleIds) {
   }
   return parsed.success && errors.length === 0 ? { ok: true, config: parsed.data } : { ok: false, errors };
 }
-function parseConfigText(text, fileName, knownRuleIds) {
+function parseConfigText(text2, fileName, knownRuleIds) {
   let raw;
   try {
-    raw = (0, import_yaml.parse)(text, { maxAliasCount: 100 });
+    raw = (0, import_yaml.parse)(text2, { maxAliasCount: 100 });
   } catch (error62) {
     const where = error62 instanceof import_yaml.YAMLParseError && error62.linePos ? ` line ${error62.linePos[0].line}` : "";
     const message = error62 instanceof Error ? error62.message.split("\n")[0] : String(error62);
@@ -27602,13 +27604,13 @@ var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/engine/manifests/helm-mask.ts
 var PLACEHOLDER = "\xA7";
-function hasTemplateActions(text) {
-  return text.includes("{{");
+function hasTemplateActions(text2) {
+  return text2.includes("{{");
 }
-function maskTemplateActions(text) {
-  if (!hasTemplateActions(text)) return { text, masked: false, templateOnlyLines: /* @__PURE__ */ new Set() };
-  const chars = text.split("");
-  for (const [start, end] of actionRanges(text)) {
+function maskTemplateActions(text2, commentLines = false) {
+  if (!hasTemplateActions(text2)) return { text: text2, masked: false, templateOnlyLines: /* @__PURE__ */ new Set() };
+  const chars = text2.split("");
+  for (const [start, end] of actionRanges(text2)) {
     for (let i = start; i < end; i++) {
       const ch = chars[i];
       if (ch !== "\n" && ch !== "\r") chars[i] = PLACEHOLDER;
@@ -27616,13 +27618,15 @@ function maskTemplateActions(text) {
   }
   const lines = chars.join("").split("\n");
   const templateOnlyLines = /* @__PURE__ */ new Set();
-  const originalLines = text.split("\n");
+  const originalLines = text2.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
     const original = originalLines[i] ?? "";
     const stripped = line.replace(/\r$/, "");
     if (stripped.includes(PLACEHOLDER) && stripped.replaceAll(PLACEHOLDER, "").trim() === "" && original.includes("{{")) {
-      lines[i] = " ".repeat(stripped.length) + (line.endsWith("\r") ? "\r" : "");
+      const indent = stripped.length - stripped.trimStart().length;
+      const blank = commentLines ? " ".repeat(indent) + "#" + " ".repeat(stripped.length - indent - 1) : " ".repeat(stripped.length);
+      lines[i] = blank + (line.endsWith("\r") ? "\r" : "");
       templateOnlyLines.add(i);
     } else if (stripped.includes(PLACEHOLDER) && !original.includes("{{") && !original.includes("}}")) {
       lines[i] = " ".repeat(stripped.length) + (line.endsWith("\r") ? "\r" : "");
@@ -27631,13 +27635,13 @@ function maskTemplateActions(text) {
   }
   return { text: lines.join("\n"), masked: true, templateOnlyLines };
 }
-function actionRanges(text) {
+function actionRanges(text2) {
   const ranges = [];
-  for (let open4 = text.indexOf("{{"); open4 !== -1; ) {
-    const close = text.indexOf("}}", open4 + 2);
+  for (let open4 = text2.indexOf("{{"); open4 !== -1; ) {
+    const close = text2.indexOf("}}", open4 + 2);
     if (close === -1) break;
     ranges.push([open4, close + 2]);
-    open4 = text.indexOf("{{", close + 2);
+    open4 = text2.indexOf("{{", close + 2);
   }
   return ranges;
 }
@@ -27648,53 +27652,66 @@ function containsPlaceholder(value) {
 // src/engine/manifests/prefilter.ts
 var RELEVANT = /\b(Job|List|Application|ApplicationSet)\b/;
 var MARKER = /^(---|\.\.\.)(\s|$)/;
-function hideIrrelevantDocuments(text) {
+function hideIrrelevantDocuments(text2) {
   const segments = [];
   let segmentStart = 0;
   let lineStart2 = 0;
-  while (lineStart2 <= text.length) {
-    const newline = text.indexOf("\n", lineStart2);
-    const lineEnd = newline === -1 ? text.length : newline;
-    if (MARKER.test(text.slice(lineStart2, Math.min(lineEnd, lineStart2 + 4)))) {
+  while (lineStart2 <= text2.length) {
+    const newline = text2.indexOf("\n", lineStart2);
+    const lineEnd = newline === -1 ? text2.length : newline;
+    if (MARKER.test(text2.slice(lineStart2, Math.min(lineEnd, lineStart2 + 4)))) {
       segments.push([segmentStart, lineStart2]);
       segmentStart = lineEnd + 1;
     }
     if (newline === -1) break;
     lineStart2 = newline + 1;
   }
-  segments.push([segmentStart, text.length]);
+  segments.push([segmentStart, text2.length]);
   let result = "";
   let last = 0;
   for (const [start, end] of segments) {
     if (start >= end) continue;
-    const segment = text.slice(start, end);
+    const segment = text2.slice(start, end);
     if (RELEVANT.test(segment) || segment.trim() === "") continue;
     const keep = segment.endsWith("\n") ? 1 : 0;
-    result += text.slice(last, start) + "#" + " ".repeat(segment.length - 1 - keep) + (keep ? "\n" : "");
+    result += text2.slice(last, start) + "#" + " ".repeat(segment.length - 1 - keep) + (keep ? "\n" : "");
     last = end;
   }
-  return last === 0 ? text : result + text.slice(last);
+  return last === 0 ? text2 : result + text2.slice(last);
 }
 
 // src/engine/manifests/parse-manifests.ts
 var VALUE_KINDS = /* @__PURE__ */ new Set(["Job", "Application", "ApplicationSet", "List", "Kustomization", "Component"]);
 var MAX_ALIAS_COUNT = 100;
-function parseManifestFile(path, text, options = {}) {
-  const helm = text.includes("{{") ? maskTemplateActions(text) : null;
-  const visible = helm ? helm.text : text;
-  const parsedText = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
+function parseManifestFile(path, text2, options = {}) {
+  const isTemplate = text2.includes("{{") && !actionsAreText(path, text2);
+  let helm = isTemplate ? maskTemplateActions(text2) : null;
   const lineCounter = new import_yaml2.LineCounter();
   lineCounter.addNewLine(0);
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
-  let documents;
-  try {
-    documents = (0, import_yaml2.parseAllDocuments)(parsedText, {
+  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
+  const parse4 = (visible) => {
+    const parsedText2 = options.onlyJobsAndApps ? hideIrrelevantDocuments(visible) : visible;
+    const documents2 = (0, import_yaml2.parseAllDocuments)(parsedText2, {
       // Helm if/else branches both stay visible after masking, so keys may repeat in a template.
       uniqueKeys: helm === null,
       // Argo CD's YAML parser honours merge keys (`<<: *defaults`): a hook annotation may come from one.
       merge: true,
       prettyErrors: false
     });
+    return { parsedText: parsedText2, documents: documents2 };
+  };
+  let parsedText;
+  let documents;
+  try {
+    ({ parsedText, documents } = parse4(helm ? helm.text : text2));
+    if (helm && Array.isArray(documents) && documents.some((doc) => doc.errors.length > 0)) {
+      const commented = maskTemplateActions(text2, true);
+      const retry = parse4(commented.text);
+      if (Array.isArray(retry.documents) && retry.documents.every((doc) => doc.errors.length === 0)) {
+        helm = commented;
+        ({ parsedText, documents } = retry);
+      }
+    }
   } catch (error62) {
     return { ok: false, reason: `YAML could not be parsed: ${errorMessage(error62)}` };
   }
@@ -27743,7 +27760,37 @@ function parseManifestFile(path, text, options = {}) {
   if (objects.length === 0 && problems.length > 0) {
     return { ok: false, reason: problems.join("; ") };
   }
-  return { ok: true, file: { path, text, parsedText, helm, lineCounter, objects, problems } };
+  return { ok: true, file: { path, text: text2, parsedText, helm, lineCounter, objects, problems } };
+}
+function actionsAreText(path, text2) {
+  if (/(^|\/)templates\//.test(path)) return false;
+  let documents;
+  try {
+    documents = (0, import_yaml2.parseAllDocuments)(text2, { merge: true, prettyErrors: false });
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(documents) || documents.some((doc) => doc.errors.length > 0)) return false;
+  const scalarRanges = [];
+  for (const doc of documents) {
+    (0, import_yaml2.visit)(doc, {
+      Scalar(_key, node2) {
+        if ((0, import_yaml2.isScalar)(node2) && node2.range) scalarRanges.push([node2.range[0], node2.range[1]]);
+      }
+    });
+  }
+  scalarRanges.sort((a, b) => a[0] - b[0]);
+  let index = 0;
+  for (let open4 = text2.indexOf("{{"); open4 !== -1; open4 = text2.indexOf("{{", open4 + 2)) {
+    while (index < scalarRanges.length && (scalarRanges[index]?.[1] ?? 0) <= open4) index++;
+    const range = scalarRanges[index];
+    if (range && range[0] <= open4) continue;
+    const lineStart2 = text2.lastIndexOf("\n", open4) + 1;
+    const before = text2.slice(lineStart2, open4);
+    if (before.trimStart().startsWith("#") || before.includes(" #")) continue;
+    return false;
+  }
+  return true;
 }
 function toObject(docIndex, itemIndex, node2, value, docRange) {
   return {
@@ -27848,8 +27895,8 @@ function readAnnotationPatches(kustomizationFile, kustomization, readText) {
     patches.push({ job: null, annotations: stringValues(common), source: kustomizationFile });
   }
   for (const entry of patchEntries(kustomizationFile, kustomization)) {
-    const text = entry.inline ?? (entry.path === null ? void 0 : readText(entry.path));
-    const documents = text === void 0 ? [] : parseInline(text);
+    const text2 = entry.inline ?? (entry.path === null ? void 0 : readText(entry.path));
+    const documents = text2 === void 0 ? [] : parseInline(text2);
     for (const document of documents) {
       const patch = Array.isArray(document) ? fromJson6902(document, entry) : isRecord(document) ? fromStrategicMerge(document, entry) : null;
       if (patch) patches.push({ ...patch, source: kustomizationFile });
@@ -27890,9 +27937,9 @@ function patchEntries(kustomizationFile, kustomization) {
   }
   return entries;
 }
-function parseInline(text) {
+function parseInline(text2) {
   try {
-    return (0, import_yaml3.parseAllDocuments)(text).flatMap((doc) => {
+    return (0, import_yaml3.parseAllDocuments)(text2).flatMap((doc) => {
       if (doc.errors.length > 0) return [];
       const value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       return value === null || value === void 0 ? [] : [value];
@@ -27951,13 +27998,755 @@ function normaliseRepoUrl(url2) {
     rest = rest.replace(/^[a-z+]+:\/\//i, "").replace(/^[^@/]+@/, "");
   }
   rest = rest.replace(/\/+$/, "").replace(/\.git$/i, "").replace(/\/+$/, "");
+  rest = rest.toLowerCase();
   const slash = rest.indexOf("/");
-  const host = (slash === -1 ? rest : rest.slice(0, slash)).toLowerCase().replace(/:(22|443)$/, "");
+  const host = (slash === -1 ? rest : rest.slice(0, slash)).replace(/:(22|443)$/, "");
   return slash === -1 ? host : host + rest.slice(slash);
 }
 
-// src/engine/argocd/deployed-files.ts
+// src/engine/argocd/template-eval.ts
+var UNKNOWN_MARK = "\0";
+var UNKNOWN = /* @__PURE__ */ Symbol("unknown");
+var CONTROL_KEYWORDS = /* @__PURE__ */ new Set([
+  "if",
+  "else",
+  "end",
+  "range",
+  "with",
+  "define",
+  "block",
+  "template",
+  "break"
+]);
+var MAX_PIPELINE_TOKENS = 64;
+function templateActions(text2) {
+  const ranges = [];
+  for (let open4 = text2.indexOf("{{"); open4 !== -1; ) {
+    const close = text2.indexOf("}}", open4 + 2);
+    if (close === -1) break;
+    ranges.push([open4, close + 2]);
+    open4 = text2.indexOf("{{", close + 2);
+  }
+  return ranges;
+}
+function isTemplated(text2) {
+  return text2.includes("{{") || text2.includes("${");
+}
+function renderTemplate(text2, params, goTemplate) {
+  const unknown2 = [];
+  let control = false;
+  let out = "";
+  let last = 0;
+  for (const [start, end] of templateActions(text2)) {
+    out += text2.slice(last, start);
+    const inner = text2.slice(start + 2, end - 2);
+    const trimmed = inner.replace(/^-\s?/, "").replace(/\s?-$/, "").trim();
+    const firstWord = trimmed.split(/\s/, 1)[0] ?? "";
+    if (goTemplate && (CONTROL_KEYWORDS.has(firstWord) || trimmed.startsWith("/*"))) {
+      control = true;
+      out += UNKNOWN_MARK;
+    } else {
+      const value = goTemplate ? evaluateGo(trimmed, params) : evaluateLegacy(trimmed, params);
+      const rendered = value === UNKNOWN ? null : scalarString(value);
+      if (rendered === null && value !== UNKNOWN && params.open !== true) {
+        out += goTemplate ? "<no value>" : text2.slice(start, end);
+      } else if (rendered === null) {
+        unknown2.push(trimmed);
+        out += UNKNOWN_MARK;
+      } else {
+        out += rendered;
+      }
+    }
+    last = end;
+  }
+  out += text2.slice(last);
+  return { text: replacePlaceholders(out, unknown2), unknown: unknown2, control };
+}
+function replacePlaceholders(text2, unknown2) {
+  let out = "";
+  let last = 0;
+  for (let open4 = text2.indexOf("${"); open4 !== -1; open4 = text2.indexOf("${", last)) {
+    const close = text2.indexOf("}", open4 + 2);
+    if (close === -1) break;
+    out += text2.slice(last, open4) + UNKNOWN_MARK;
+    unknown2.push(text2.slice(open4, close + 1));
+    last = close + 1;
+  }
+  return out + text2.slice(last);
+}
+function scalarString(value) {
+  if (value === UNKNOWN || value === null) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return null;
+}
+function evaluateLegacy(tag, params) {
+  const value = params.flat.get(tag);
+  if (value !== void 0) return value;
+  return params.open === true ? UNKNOWN : null;
+}
+function tokenize(expression) {
+  const commands = [[]];
+  let i = 0;
+  let tokens = 0;
+  while (i < expression.length) {
+    const ch = expression[i] ?? "";
+    if (ch === " " || ch === "	" || ch === "\n") {
+      i++;
+      continue;
+    }
+    if (++tokens > MAX_PIPELINE_TOKENS) return null;
+    if (ch === "|") {
+      commands.push([]);
+      i++;
+      continue;
+    }
+    let end = i;
+    if (ch === '"' || ch === "`") {
+      end = expression.indexOf(ch, i + 1);
+      if (end === -1) return null;
+      end++;
+    } else if (ch === "(") {
+      let depth = 0;
+      for (; end < expression.length; end++) {
+        const c = expression[end];
+        if (c === "(") depth++;
+        else if (c === ")" && --depth === 0) break;
+      }
+      if (depth !== 0) return null;
+      end++;
+    } else if (ch === ")") {
+      return null;
+    } else {
+      while (end < expression.length && !" 	\n|()".includes(expression[end] ?? "")) end++;
+    }
+    commands[commands.length - 1]?.push(expression.slice(i, end));
+    i = end;
+  }
+  return commands.every((command) => command.length > 0) ? commands : null;
+}
+function evaluateGo(expression, params, depth = 0) {
+  const commands = tokenize(expression);
+  if (!commands) return UNKNOWN;
+  let piped;
+  for (const command of commands) {
+    const args = command.map((word) => operand(word, params, depth));
+    const name = command[0] ?? "";
+    if (args[0] !== void 0 && !isFunctionName(name)) {
+      if (command.length > 1 || piped !== void 0) return UNKNOWN;
+      piped = args[0];
+      continue;
+    }
+    const rest = args.slice(1);
+    if (piped !== void 0) rest.push(piped);
+    if (rest.some((arg) => arg === void 0)) return UNKNOWN;
+    piped = callFunction(name, rest);
+  }
+  return piped ?? UNKNOWN;
+}
+function isFunctionName(word) {
+  return /^[a-zA-Z]\w*$/.test(word) && word !== "true" && word !== "false" && word !== "nil";
+}
+function operand(word, params, depth) {
+  if (word.startsWith("(")) return depth > 8 ? UNKNOWN : evaluateGo(word.slice(1, -1), params, depth + 1);
+  if (word.startsWith('"') || word.startsWith("`")) return unquote(word);
+  if (/^-?\d+$/.test(word)) return Number(word);
+  if (word === "true" || word === "false") return word === "true";
+  const dot = params.dot ?? params.nested;
+  if (word === ".") return dot;
+  if (word.startsWith(".")) return lookup(dot, word.slice(1).split("."));
+  if (word === "$") return params.nested;
+  if (word.startsWith("$.")) return lookup(params.nested, word.slice(2).split("."));
+  if (word.startsWith("$")) {
+    const [variable = "", ...fields] = word.split(".");
+    const value = params.variables?.get(variable);
+    return value === void 0 ? UNKNOWN : lookup(value, fields);
+  }
+  return void 0;
+}
+function unquote(word) {
+  const body = word.slice(1, -1);
+  return word.startsWith("`") ? body : body.replace(/\\(.)/g, "$1");
+}
+function lookup(value, fields) {
+  let current = value;
+  for (const field of fields) {
+    if (field === "") continue;
+    if (current === UNKNOWN) return UNKNOWN;
+    if (current === null) return null;
+    if (typeof current !== "object" || Array.isArray(current)) return UNKNOWN;
+    current = Object.prototype.hasOwnProperty.call(current, field) ? current[field] ?? null : null;
+  }
+  return current;
+}
+function text(value) {
+  return scalarString(value);
+}
+function callFunction(name, args) {
+  const strings = args.map(text);
+  const [a, b, c] = strings;
+  switch (name) {
+    case "index": {
+      let current = args[0] ?? UNKNOWN;
+      for (const key of args.slice(1)) {
+        if (current === UNKNOWN || key === UNKNOWN) return UNKNOWN;
+        if (Array.isArray(current) && typeof key === "number") current = current[key] ?? UNKNOWN;
+        else if (typeof key === "string") current = lookup(current, [key]);
+        else return UNKNOWN;
+      }
+      return current;
+    }
+    case "default": {
+      const fallback = args[0] ?? UNKNOWN;
+      const given = args[1];
+      if (given === void 0) return fallback;
+      if (given === UNKNOWN) return UNKNOWN;
+      const empty = given === null || given === "" || given === false || given === 0;
+      return empty ? fallback : given;
+    }
+    case "lower":
+      return a == null ? UNKNOWN : a.toLowerCase();
+    case "upper":
+      return a == null ? UNKNOWN : a.toUpperCase();
+    case "trim":
+      return a == null ? UNKNOWN : a.trim();
+    case "toString":
+    case "quote":
+    case "squote":
+      return a == null ? UNKNOWN : a;
+    case "trimSuffix":
+      return a == null || b == null ? UNKNOWN : b.endsWith(a) ? b.slice(0, b.length - a.length) : b;
+    case "trimPrefix":
+      return a == null || b == null ? UNKNOWN : b.startsWith(a) ? b.slice(a.length) : b;
+    case "replace":
+      return a == null || b == null || c == null ? UNKNOWN : c.split(a).join(b);
+    case "printf": {
+      if (a == null) return UNKNOWN;
+      const values = strings.slice(1);
+      let used = 0;
+      const pieces = a.split("%s");
+      if (pieces.length - 1 !== values.length || a.replaceAll("%s", "").includes("%")) return UNKNOWN;
+      let out = pieces[0] ?? "";
+      for (const piece of pieces.slice(1)) {
+        const value = values[used++];
+        out += (value ?? UNKNOWN_MARK) + piece;
+      }
+      return out;
+    }
+    default:
+      return UNKNOWN;
+  }
+}
+function flattenParams(value, prefix = "", into = /* @__PURE__ */ new Map(), depth = 0) {
+  if (depth > 16) return into;
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => flattenParams(item, `${prefix}${index}.`, into, depth + 1));
+  } else if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) flattenParams(item, `${prefix}${key}.`, into, depth + 1);
+  } else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+    into.set(prefix.slice(0, -1), String(value));
+  }
+  return into;
+}
+function toTemplateValue(value, depth = 0) {
+  if (depth > 32) return UNKNOWN;
+  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return value;
+  if (Array.isArray(value)) return value.map((item) => toTemplateValue(item, depth + 1));
+  if (typeof value === "object") {
+    const result = {};
+    for (const [key, item] of Object.entries(value)) result[key] = toTemplateValue(item, depth + 1);
+    return result;
+  }
+  return UNKNOWN;
+}
+var MAX_SCOPE_SETS = 500;
+function paramsInScope(scope, root) {
+  let sets = [{ nested: root, flat: /* @__PURE__ */ new Map(), variables: /* @__PURE__ */ new Map(), open: true }];
+  for (const action of scope) {
+    const next = [];
+    for (const set2 of sets) {
+      for (const bound of bindAction(action, set2)) {
+        if (next.length < MAX_SCOPE_SETS) next.push(bound);
+      }
+    }
+    sets = next;
+  }
+  return sets;
+}
+function bindAction(action, set2) {
+  const withVariables = (variables, dot) => ({
+    ...set2,
+    dot,
+    variables: new Map([...set2.variables ?? [], ...variables])
+  });
+  const assignment = /^(\$\w+)\s*:?=\s*/.exec(action);
+  if (assignment) {
+    const value2 = evaluateGo(action.slice(assignment[0].length), set2);
+    return [withVariables([[assignment[1] ?? "", value2]], set2.dot ?? set2.nested)];
+  }
+  const [keyword = "", ...restWords] = action.split(/\s+/);
+  let rest = restWords.join(" ");
+  if (keyword === "if" || keyword === "define") return [set2];
+  let names = [];
+  const declaration = /^((\$\w+)\s*(,\s*(\$\w+))?)\s*:=\s*/.exec(rest);
+  if (declaration) {
+    names = [declaration[2], declaration[4]].filter((name) => name !== void 0);
+    rest = rest.slice(declaration[0].length);
+  }
+  const value = evaluateGo(rest, set2);
+  if (keyword === "with")
+    return [
+      withVariables(
+        names.map((name) => [name, value]),
+        value
+      )
+    ];
+  if (value === UNKNOWN || value === null || typeof value !== "object") {
+    return [
+      withVariables(
+        names.map((name) => [name, UNKNOWN]),
+        UNKNOWN
+      )
+    ];
+  }
+  const entries = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.keys(value).sort().map((key) => [key, value[key] ?? UNKNOWN]);
+  return entries.map(([key, item]) => {
+    const bindings = names.length === 2 ? [
+      [names[0] ?? "", key],
+      [names[1] ?? "", item]
+    ] : names.map((name) => [name, item]);
+    return withVariables(bindings, item);
+  });
+}
+
+// src/engine/argocd/templated-paths.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+
+// src/engine/argocd/generator-params.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+var MAX_PARAM_SETS = 500;
+var MAX_GENERATOR_DEPTH = 4;
+function generatorParams(generators, context) {
+  const accumulator = { from: /* @__PURE__ */ new Set(), capped: false };
+  const sets = Array.isArray(generators) ? generators.flatMap((generator) => paramsOf(generator, context, accumulator, 0)) : [];
+  if (sets.length > MAX_PARAM_SETS) accumulator.capped = true;
+  return { sets: sets.slice(0, MAX_PARAM_SETS), from: [...accumulator.from], capped: accumulator.capped };
+}
+var openSet = () => ({ nested: {}, flat: /* @__PURE__ */ new Map(), dot: UNKNOWN, open: true });
+function paramsOf(generator, context, accumulator, depth) {
+  if (!isObject2(generator) || depth > MAX_GENERATOR_DEPTH) return [openSet()];
+  if (isObject2(generator.list)) return listParams(generator.list, context, accumulator);
+  if (isObject2(generator.clusters)) return clusterParams(generator.clusters, context, accumulator);
+  if (isObject2(generator.git)) return gitParams(generator.git, context, accumulator);
+  if (isObject2(generator.matrix)) {
+    accumulator.from.add("matrix");
+    const children = childGenerators(generator.matrix);
+    let product = [{ nested: {}, flat: /* @__PURE__ */ new Map() }];
+    for (const child of children) {
+      const sets = paramsOf(child, context, accumulator, depth + 1);
+      const next = [];
+      for (const left of product) {
+        for (const right of sets) {
+          if (next.length >= MAX_PARAM_SETS) {
+            accumulator.capped = true;
+            break;
+          }
+          next.push(combine(left, right));
+        }
+      }
+      product = next;
+    }
+    return product;
+  }
+  if (isObject2(generator.merge)) {
+    accumulator.from.add("merge");
+    const keys = Array.isArray(generator.merge.mergeKeys) ? generator.merge.mergeKeys.filter((key) => typeof key === "string") : [];
+    const [base, ...others] = childGenerators(generator.merge).map(
+      (child) => paramsOf(child, context, accumulator, depth + 1)
+    );
+    let result = base ?? [];
+    for (const other of others) result = mergeSets(result, other, keys, context.goTemplate);
+    return result;
+  }
+  accumulator.from.add("a generator whose output only the cluster knows");
+  return [openSet()];
+}
+function childGenerators(node2) {
+  return Array.isArray(node2.generators) ? node2.generators : [];
+}
+function listParams(list, context, accumulator) {
+  accumulator.from.add("list elements");
+  const elements = Array.isArray(list.elements) ? list.elements : [];
+  const sets = [];
+  for (const element of elements) {
+    if (!isObject2(element)) continue;
+    const value = overridden(element, context);
+    const flat = /* @__PURE__ */ new Map();
+    for (const [key, item] of Object.entries(value)) {
+      if (key === "values" && isObject2(item)) {
+        for (const [name, inner] of Object.entries(item))
+          if (typeof inner === "string") flat.set(`values.${name}`, inner);
+      } else if (typeof item === "string") {
+        flat.set(key, item);
+      }
+    }
+    sets.push({ nested: asNested(value), flat });
+  }
+  if (typeof list.elementsYaml === "string") {
+    accumulator.from.add("a templated elementsYaml");
+    sets.push(openSet());
+  }
+  return sets;
+}
+function clusterParams(clusters, context, accumulator) {
+  accumulator.from.add("cluster values");
+  const values = isObject2(clusters.values) ? clusters.values : {};
+  const clusterFacts = {
+    nested: {
+      name: UNKNOWN,
+      nameNormalized: UNKNOWN,
+      server: UNKNOWN,
+      metadata: { labels: UNKNOWN, annotations: UNKNOWN }
+    },
+    flat: /* @__PURE__ */ new Map()
+  };
+  const nestedValues = {};
+  const flat = /* @__PURE__ */ new Map();
+  for (const [key, raw] of Object.entries(overridden(values, context))) {
+    if (typeof raw !== "string") continue;
+    const rendered = isTemplated(raw) ? UNKNOWN_MARK : raw;
+    nestedValues[key] = rendered;
+    flat.set(`values.${key}`, rendered);
+  }
+  return [{ nested: { ...clusterFacts.nested, values: nestedValues }, flat, open: true }];
+}
+function gitParams(git, context, accumulator) {
+  const patterns = (key) => (Array.isArray(git[key]) ? git[key] : []).filter(isObject2).filter((entry) => typeof entry.path === "string").map((entry) => ({
+    path: entry.path,
+    exclude: entry.exclude === true || entry.exclude === "true"
+  }));
+  const directories = patterns("directories");
+  const files = patterns("files");
+  if ([...directories, ...files].some((entry) => isTemplated(entry.path))) {
+    accumulator.from.add("a templated git generator");
+    return [openSet()];
+  }
+  const sets = [];
+  if (directories.length > 0) {
+    accumulator.from.add("git directories");
+    for (const dir of matching(directories, context.tree.directories)) sets.push(pathParams(dir, null));
+  }
+  if (files.length > 0) {
+    accumulator.from.add("git files");
+    for (const file2 of matching(files, context.tree.files)) {
+      const contents = fileContents(file2, context);
+      if (contents === null) sets.push({ ...pathParams(dirname(file2), { file: file2, content: {} }), open: true });
+      else for (const content of contents) sets.push(pathParams(dirname(file2), { file: file2, content }));
+    }
+  }
+  return sets;
+}
+function matching(patterns, candidates) {
+  const include = patterns.filter((p) => !p.exclude).map((p) => goPathMatcher(p.path));
+  const exclude = patterns.filter((p) => p.exclude).map((p) => goPathMatcher(p.path));
+  return [...candidates].filter(
+    (candidate) => candidate !== "" && include.some((m) => m?.test(candidate)) && !exclude.some((m) => m?.test(candidate)) && !candidate.split("/").some((segment) => segment.startsWith("."))
+  ).sort();
+}
+function fileContents(file2, context) {
+  const text2 = context.readText(file2);
+  if (text2 === void 0) return null;
+  try {
+    const value = (0, import_yaml4.parse)(text2, { maxAliasCount: 100 });
+    if (Array.isArray(value)) return value.filter(isObject2);
+    return isObject2(value) ? [value] : [];
+  } catch {
+    return [];
+  }
+}
+function pathParams(dir, file2) {
+  const segments = dir.split("/");
+  const path = {
+    path: dir,
+    basename: basename(dir),
+    basenameNormalized: normalize(basename(dir)),
+    segments
+  };
+  if (file2) {
+    path.filename = basename(file2.file);
+    path.filenameNormalized = normalize(basename(file2.file));
+  }
+  const flat = file2 ? flattenParams(file2.content) : /* @__PURE__ */ new Map();
+  for (const [key, value] of Object.entries(path)) {
+    if (typeof value === "string") flat.set(key === "path" ? "path" : `path.${key}`, value);
+  }
+  segments.forEach((segment, index) => flat.set(`path[${index}]`, segment));
+  const nested = file2 ? asNested(file2.content) : {};
+  nested.path = path;
+  return { nested, flat };
+}
+function normalize(name) {
+  let out = "";
+  for (const ch of name.toLowerCase()) out += /[a-z0-9.-]/.test(ch) ? ch : "-";
+  let start = 0;
+  let end = out.length;
+  while (start < end && "-.".includes(out[start] ?? "")) start++;
+  while (end > start && "-.".includes(out[end - 1] ?? "")) end--;
+  return out.slice(start, end);
+}
+function combine(left, right) {
+  return {
+    nested: deepMerge(left.nested, right.nested),
+    flat: new Map([...left.flat, ...right.flat]),
+    open: left.open === true || right.open === true
+  };
+}
+function mergeSets(base, other, keys, goTemplate) {
+  if (keys.length === 0) return base;
+  const keyOf = (set2, key) => {
+    const value = goTemplate ? nestedKey(set2.nested, key) : set2.flat.get(key);
+    return typeof value === "string" && !value.includes(UNKNOWN_MARK) ? value : null;
+  };
+  const result = [];
+  for (const set2 of base) {
+    const known = keys.map((key) => keyOf(set2, key));
+    if (known.every((value) => value !== null)) {
+      const match = other.find((candidate) => keys.every((key, i) => keyOf(candidate, key) === known[i]));
+      result.push(match ? combine(set2, match) : set2);
+      continue;
+    }
+    result.push(set2);
+    for (const candidate of other) {
+      if (result.length >= MAX_PARAM_SETS) break;
+      result.push(combine(set2, candidate));
+    }
+  }
+  return result;
+}
+function nestedKey(nested, key) {
+  let current = nested;
+  for (const part of key.split(".")) {
+    if (current === void 0 || current === null || current === UNKNOWN) return UNKNOWN;
+    if (typeof current !== "object" || Array.isArray(current)) return void 0;
+    current = current[part];
+  }
+  return current;
+}
+function deepMerge(left, right) {
+  const out = { ...left };
+  for (const [key, value] of Object.entries(right)) {
+    const existing = out[key];
+    out[key] = isPlainValueMap(existing) && isPlainValueMap(value) ? deepMerge(existing, value) : value;
+  }
+  return out;
+}
+function isPlainValueMap(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function overridden(value, context) {
+  if (!context.overridable) return value;
+  if (typeof value === "string") return value.includes("/") ? value : UNKNOWN_MARK;
+  if (Array.isArray(value)) return value.map((item) => overridden(item, context));
+  if (isObject2(value)) {
+    const out = {};
+    for (const [key, item] of Object.entries(value)) out[key] = overridden(item, context);
+    return out;
+  }
+  return value;
+}
+function asNested(value) {
+  const converted = toTemplateValue(maskedToUnknown(value));
+  return isPlainValueMap(converted) ? converted : {};
+}
+function maskedToUnknown(value, depth = 0) {
+  if (depth > 32) return UNKNOWN;
+  if (typeof value === "string")
+    return value.includes(PLACEHOLDER) ? value.replace(/\u00a7+/g, UNKNOWN_MARK) : value;
+  if (Array.isArray(value)) return value.map((item) => maskedToUnknown(item, depth + 1));
+  if (isObject2(value)) {
+    const out = {};
+    for (const [key, item] of Object.entries(value)) out[key] = maskedToUnknown(item, depth + 1);
+    return out;
+  }
+  return value;
+}
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// src/engine/argocd/templated-paths.ts
+var MAX_TOTAL_PATTERN_LENGTH = 64 * MAX_PATTERN_LENGTH;
 var KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+function appParams(app, context) {
+  if (app.kind === "ApplicationSet") {
+    const overridable = builtFromOverriddenBase(app.file, context);
+    const generated = generatorParams(maskedToUnknown(app.generators), {
+      tree: context.tree,
+      readText: context.readText,
+      goTemplate: app.goTemplate,
+      overridable
+    });
+    if (overridable) generated.from.push("values a Kustomize overlay may replace (one segment each)");
+    return {
+      sets: generated.sets,
+      goTemplate: app.goTemplate,
+      from: generated.from,
+      capped: generated.capped
+    };
+  }
+  const chart = app.helmScope ? chartOf(app.file, context.tree) : null;
+  if (chart !== null && app.helmScope) {
+    let roots = context.chartValues.get(chart);
+    if (!roots) {
+      roots = chartValueRoots(chart, context);
+      context.chartValues.set(chart, roots);
+    }
+    const sets = roots.flatMap((root) => paramsInScope(app.helmScope ?? [], root));
+    return { sets, goTemplate: true, from: [`the values files of chart ${chart || "."}`], capped: false };
+  }
+  return {
+    sets: [{ nested: {}, flat: /* @__PURE__ */ new Map(), dot: UNKNOWN, open: true }],
+    goTemplate: true,
+    from: [],
+    capped: false
+  };
+}
+function resolveTemplatedPath(path, params, context) {
+  const literalDirs = /* @__PURE__ */ new Set();
+  const partial2 = [];
+  const unknownParts = /* @__PURE__ */ new Set();
+  let patternLength = 0;
+  let truncated = params.capped;
+  let control = false;
+  const seen = /* @__PURE__ */ new Set();
+  for (const set2 of params.sets) {
+    const rendering = renderTemplate(path, set2, params.goTemplate);
+    if (rendering.control) control = true;
+    const text2 = normalisePath(rendering.text);
+    if (seen.has(text2)) continue;
+    seen.add(text2);
+    rendering.unknown.forEach((part) => unknownParts.add(part));
+    if (!text2.includes(UNKNOWN_MARK)) {
+      if (context.tree.hasDirectory(text2) && context.isAppRoot(text2)) literalDirs.add(text2);
+      continue;
+    }
+    if (text2.replaceAll(UNKNOWN_MARK, "").replaceAll("/", "") === "") continue;
+    if (patternLength + text2.length > MAX_TOTAL_PATTERN_LENGTH) {
+      truncated = true;
+      continue;
+    }
+    patternLength += text2.length;
+    partial2.push(pathNode(text2));
+  }
+  const roots = new Set(literalDirs);
+  if (partial2.length > 0) {
+    const matcher = new GlobMatcher(
+      partial2.length === 1 ? partial2[0] : { t: "alt", options: partial2 }
+    );
+    for (const dir of context.tree.directories) {
+      if ((matcher.test(dir) || matcher.test(`${dir}/`)) && context.isAppRoot(dir)) roots.add(dir);
+    }
+  }
+  const from = params.from.length > 0 ? ` from ${params.from.join(", ")}` : "";
+  const unknown2 = [...unknownParts].slice(0, 5).join(", ");
+  const capped = truncated ? " (only the first renderings were evaluated)" : "";
+  let resolution;
+  let note;
+  if (partial2.length > 0) {
+    resolution = "partial";
+    note = `path "${path}" partly resolved${from}: ${unknown2 || "a part"} unknown, each unknown part matched as one path segment${capped}`;
+  } else if (seen.size > 0 && !control && [...seen].some((text2) => !text2.includes(UNKNOWN_MARK))) {
+    resolution = "evaluated";
+    note = `path "${path}" evaluated${from}${capped}`;
+  } else {
+    resolution = "unresolved";
+    note = params.sets.length === 0 ? `path "${path}": the generators produce no parameters from this repository, so no Application` : `path "${path}" could not be resolved (${unknown2 || "a control action"} unknown): nothing from this repository is counted as deployed by it`;
+  }
+  if (control && resolution !== "unresolved") {
+    resolution = "partial";
+  }
+  return { roots: [...roots].sort(), resolution, note };
+}
+function normalisePath(text2) {
+  return text2.replace(/^(\.\/)+/, "").replace(/^\/+/, "").replace(/\/+$/, "").replace(/^\.$/, "");
+}
+function pathNode(text2) {
+  const items = [];
+  let last = 0;
+  for (let mark = text2.indexOf(UNKNOWN_MARK); mark !== -1; mark = text2.indexOf(UNKNOWN_MARK, last)) {
+    if (mark > last) items.push(literal2(text2.slice(last, mark)));
+    if (items[items.length - 1]?.t !== "star") items.push({ t: "star", test: notSlash });
+    last = mark + 1;
+  }
+  if (last < text2.length) items.push(literal2(text2.slice(last)));
+  return { t: "seq", items };
+}
+function chartOf(file2, tree) {
+  const parts = file2.split("/");
+  for (let i = parts.length - 2; i >= 0; i--) {
+    if (parts[i] !== "templates") continue;
+    const chart = parts.slice(0, i).join("/");
+    if (tree.hasFile(chart === "" ? "Chart.yaml" : `${chart}/Chart.yaml`)) return chart;
+  }
+  return null;
+}
+function chartValueRoots(chart, context) {
+  const prefix = chart === "" ? "" : `${chart}/`;
+  const read = (path) => {
+    const text2 = context.readText(path);
+    if (text2 === void 0) return {};
+    try {
+      const value = toTemplateValue((0, import_yaml5.parse)(text2, { maxAliasCount: 100 }));
+      return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
+    } catch {
+      return {};
+    }
+  };
+  const base = read(`${prefix}values.yaml`);
+  const variants = context.tree.filesIn(chart, false).filter((file2) => /^values[-.][^/]+\.ya?ml$/.test(file2.slice(prefix.length))).map((file2) => overlay(base, read(file2)));
+  const facts = { Release: UNKNOWN, Chart: UNKNOWN, Capabilities: UNKNOWN, Template: UNKNOWN };
+  return [base, ...variants].map((values) => ({ ...facts, Values: values }));
+}
+function overlay(base, over) {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const existing = out[key];
+    out[key] = isMap2(existing) && isMap2(value) ? overlay(existing, value) : value;
+  }
+  return out;
+}
+function isMap2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function builtFromOverriddenBase(file2, context) {
+  const dir = dirname(file2);
+  const kustomization = KUSTOMIZATION_FILES.map((name2) => dir === "" ? name2 : `${dir}/${name2}`).find(
+    (path) => context.tree.hasFile(path)
+  );
+  if (!kustomization) return false;
+  const value = context.parsed.get(kustomization)?.objects[0]?.value;
+  const resources = isRecord(value) && Array.isArray(value.resources) ? value.resources : [];
+  const name = file2.slice(dir === "" ? 0 : dir.length + 1);
+  if (!resources.some((entry) => typeof entry === "string" && joinRepoPath(dir, entry) === file2)) {
+    if (!resources.includes(name)) return false;
+  }
+  if (dir.split("/").some((part) => part === "base" || part === "bases")) return true;
+  for (const [path, parsed] of context.parsed) {
+    if (path === kustomization) continue;
+    const other = parsed.objects[0]?.value;
+    if (!isRecord(other)) continue;
+    const entries = ["resources", "bases", "components"].flatMap(
+      (key) => Array.isArray(other[key]) ? other[key] : []
+    );
+    if (entries.some((entry) => typeof entry === "string" && joinRepoPath(dirname(path), entry) === dir))
+      return true;
+  }
+  return false;
+}
+
+// src/engine/argocd/deployed-files.ts
+var KUSTOMIZATION_FILES2 = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 var DIRECTORY_MANIFEST = /\.(ya?ml|json)$/i;
 var MAX_KUSTOMIZE_DEPTH = 30;
 function mapDeployedFiles(apps, context) {
@@ -27966,6 +28755,14 @@ function mapDeployedFiles(apps, context) {
   const summaries = [];
   const notes = [];
   let hasOwnApps = false;
+  const otherRepositories = /* @__PURE__ */ new Set();
+  const templateContext = {
+    tree: context.tree,
+    parsed: context.parsed,
+    readText: context.readText,
+    isAppRoot: (dir) => isAppRoot(dir, context.tree),
+    chartValues: /* @__PURE__ */ new Map()
+  };
   for (const app of apps) {
     const deploying = {
       name: app.name,
@@ -27976,9 +28773,27 @@ function mapDeployedFiles(apps, context) {
       syncOptions: app.syncOptions,
       skipsHelmTests: app.sources.length > 0 && app.sources.every((source) => source.helmSkipTests)
     };
-    const summary = { name: app.name, file: app.file, kind: app.kind, paths: [], notes: [] };
+    const summary = {
+      name: app.name,
+      file: app.file,
+      kind: app.kind,
+      paths: [],
+      resolution: null,
+      notes: []
+    };
     for (const source of app.sources) {
-      const roots = resolveSourceRoots(app, source, context, summary.notes);
+      const { roots, resolution, elsewhere } = resolveSourceRoots(
+        app,
+        source,
+        context,
+        templateContext,
+        summary.notes
+      );
+      if (elsewhere) otherRepositories.add(source.repoURL?.trim() ?? "");
+      if (resolution === "unresolved" || resolution === "partial") hasOwnApps = true;
+      if (resolution !== null && RESOLUTION_ORDER[resolution] > RESOLUTION_ORDER[summary.resolution ?? "literal"])
+        summary.resolution = resolution;
+      else summary.resolution ??= resolution;
       if (roots.length === 0) continue;
       hasOwnApps = true;
       for (const root of roots) {
@@ -27995,76 +28810,85 @@ function mapDeployedFiles(apps, context) {
     summary.notes = [...new Set(summary.notes)];
     summaries.push(summary);
   }
-  return { deployedBy, patchRoutes, apps: summaries, hasOwnApps, notes };
+  return {
+    deployedBy,
+    patchRoutes,
+    apps: summaries,
+    hasOwnApps,
+    otherRepositories: [...otherRepositories].sort(),
+    notes
+  };
 }
-function resolveSourceRoots(app, source, context, notes) {
+var RESOLUTION_ORDER = {
+  literal: 0,
+  evaluated: 1,
+  partial: 2,
+  unresolved: 3
+};
+function isGitUrl(url2) {
+  return /^(https?|ssh|git|git\+ssh|file):\/\//i.test(url2.trim()) || /^[\w.-]+@[\w.-]+[:/]/.test(url2.trim());
+}
+function isPlaceholder(url2) {
+  return !url2.includes(":") && !url2.includes("@") && !url2.includes("/") && !url2.includes(".");
+}
+function resolveSourceRoots(app, source, context, templateContext, notes) {
+  const none = { roots: [], resolution: null };
   if (source.chart !== null) {
     notes.push(`source chart "${source.chart}" comes from a Helm repository, not from this repository`);
-    return [];
+    return none;
   }
-  if (source.path === null) return [];
-  const repoUrlTemplated = source.repoURL === null || source.repoURL.includes("{{");
+  if (source.path === null) return none;
+  const repoUrlTemplated = source.repoURL === null || isTemplated(source.repoURL) || isPlaceholder(source.repoURL);
+  if (!repoUrlTemplated && !isGitUrl(source.repoURL ?? "")) {
+    notes.push(
+      `repoURL "${source.repoURL ?? ""}" is not a git repository: nothing from this repository is deployed by it`
+    );
+    return none;
+  }
   if (!repoUrlTemplated && context.repoUrl !== null && normaliseRepoUrl(source.repoURL ?? "") !== context.repoUrl) {
-    return [];
+    return { ...none, elsewhere: true };
+  }
+  let params = null;
+  if (source.repoURL !== null && isTemplated(source.repoURL)) {
+    const all = appParams(app, templateContext);
+    const repoURL = source.repoURL;
+    const sets = all.sets.filter((set2) => {
+      const url2 = renderTemplate(repoURL, set2, all.goTemplate).text;
+      if (url2.includes(UNKNOWN_MARK) || isTemplated(url2)) return true;
+      if (!isGitUrl(url2)) return false;
+      return context.repoUrl === null || normaliseRepoUrl(url2) === context.repoUrl;
+    });
+    if (sets.length === 0 && all.sets.length > 0) {
+      notes.push(
+        `repoURL "${repoURL}" names other repositories in every parameter set: nothing from this one`
+      );
+      return none;
+    }
+    params = { ...all, sets };
   }
   const path = source.path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
-  if (!path.includes("{{")) {
+  if (!isTemplated(path)) {
     const root = path === "." ? "" : path;
-    return context.tree.hasDirectory(root) ? [root] : [];
+    return { roots: context.tree.hasDirectory(root) ? [root] : [], resolution: "literal" };
   }
   if (path.length > MAX_PATTERN_LENGTH) {
     notes.push(`templated path longer than ${MAX_PATTERN_LENGTH} characters was not matched`);
-    return [];
+    return { roots: [], resolution: "unresolved" };
   }
-  const pattern = templatedPathMatcher(path, app, context.tree);
-  const roots = [...context.tree.directories].filter((dir) => pattern.test(dir) && isAppRoot(dir, context.tree)).sort();
-  if (roots.length > 0)
-    notes.push(`templated path "${source.path}" was matched against the repository's directories`);
-  return roots;
-}
-function templatedPathMatcher(path, app, tree) {
-  const generated = gitGeneratorDirectories(app, tree);
-  const items = [];
-  let last = 0;
-  for (let open4 = path.indexOf("{{"); open4 !== -1; open4 = path.indexOf("{{", last)) {
-    const close = path.indexOf("}}", open4 + 2);
-    if (close === -1) break;
-    if (open4 > last) items.push(literal2(path.slice(last, open4)));
-    const expression = path.slice(open4, close + 2).replace(/[{}`\-\s]/g, "").replace(/^\./, "");
-    if (generated.length > 0 && /^path(\.path)?$/.test(expression)) {
-      items.push({ t: "words", words: generated });
-    } else if (generated.length > 0 && /^path\.basename$/.test(expression)) {
-      items.push({ t: "words", words: [...new Set(generated.map(basename))] });
-    } else if (items[items.length - 1]?.t !== "star") {
-      items.push({ t: "star", test: anyChar });
-    }
-    last = close + 2;
-  }
-  items.push(literal2(path.slice(last).replace(/\/+$/, "")));
-  return new GlobMatcher({ t: "seq", items });
-}
-function gitGeneratorDirectories(app, tree) {
-  const matches = (patterns, candidates) => {
-    const include = patterns.filter((p) => !p.exclude).map((p) => goPathMatcher(p.path));
-    const exclude = patterns.filter((p) => p.exclude).map((p) => goPathMatcher(p.path));
-    return [...candidates].filter(
-      (candidate) => include.some((re) => re?.test(candidate)) && !exclude.some((re) => re?.test(candidate)) && !candidate.split("/").some((segment) => segment.startsWith("."))
-    );
-  };
-  const directories = matches(app.gitGenerators.directories, tree.directories);
-  const fileDirs = matches(app.gitGenerators.files, tree.files).map(dirname);
-  return [.../* @__PURE__ */ new Set([...directories, ...fileDirs])].sort();
+  const resolved = resolveTemplatedPath(path, params ?? appParams(app, templateContext), templateContext);
+  notes.push(resolved.note);
+  return { roots: resolved.roots, resolution: resolved.resolution };
 }
 function isAppRoot(dir, tree) {
   if (tree.hasFile(`${dir}/Chart.yaml`)) return true;
-  if (KUSTOMIZATION_FILES.some((name) => tree.hasFile(`${dir}/${name}`))) return true;
+  if (KUSTOMIZATION_FILES2.some((name) => tree.hasFile(`${dir}/${name}`))) return true;
   return tree.filesIn(dir, false).some((file2) => DIRECTORY_MANIFEST.test(file2));
 }
 function filesOfRoot(root, source, context, notes) {
   const prefix = root === "" ? "" : `${root}/`;
   const unpatched = (files) => new Map(files.map((file2) => [file2, []]));
   if (context.tree.hasFile(`${prefix}Chart.yaml`)) return unpatched(helmChartFiles(root, context.tree));
-  const kustomization = KUSTOMIZATION_FILES.map((name) => `${prefix}${name}`).find(
+  const kustomization = KUSTOMIZATION_FILES2.map((name) => `${prefix}${name}`).find(
     (f) => context.tree.hasFile(f)
   );
   if (kustomization) {
@@ -28117,7 +28941,7 @@ function followKustomization(kustomizationFile, context, files, visited, notes, 
       files.set(target, route);
       continue;
     }
-    const nested = KUSTOMIZATION_FILES.map((name) => target === "" ? name : `${target}/${name}`).find(
+    const nested = KUSTOMIZATION_FILES2.map((name) => target === "" ? name : `${target}/${name}`).find(
       (f) => context.tree.hasFile(f)
     );
     if (nested) followKustomization(nested, context, files, visited, notes, depth + 1, route);
@@ -28125,20 +28949,20 @@ function followKustomization(kustomizationFile, context, files, visited, notes, 
 }
 
 // src/engine/argocd/find-applications.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // src/engine/manifests/yaml-nodes.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 function findPair(map2, key) {
   if (!map2) return null;
   for (const pair of map2.items) {
-    if ((0, import_yaml4.isScalar)(pair.key) && pair.key.value === key) return pair;
+    if ((0, import_yaml6.isScalar)(pair.key) && pair.key.value === key) return pair;
   }
   return null;
 }
 function findMap(map2, key) {
   const value = findPair(map2, key)?.value;
-  return (0, import_yaml4.isMap)(value) ? value : null;
+  return (0, import_yaml6.isMap)(value) ? value : null;
 }
 function nodeRange(node2) {
   const range = node2?.range;
@@ -28149,25 +28973,25 @@ function locate(lineCounter, start, end) {
   const to = lineCounter.linePos(Math.max(start, end));
   return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
 }
-function lineStart(text, offset) {
-  return text.lastIndexOf("\n", offset - 1) + 1;
+function lineStart(text2, offset) {
+  return text2.lastIndexOf("\n", offset - 1) + 1;
 }
-function nextLineStart(text, offset) {
-  const newline = text.indexOf("\n", offset);
-  return newline === -1 ? text.length : newline + 1;
+function nextLineStart(text2, offset) {
+  const newline = text2.indexOf("\n", offset);
+  return newline === -1 ? text2.length : newline + 1;
 }
-function columnOf(text, offset) {
-  return offset - lineStart(text, offset);
+function columnOf(text2, offset) {
+  return offset - lineStart(text2, offset);
 }
-function detectEol(text) {
-  const newline = text.indexOf("\n");
-  return newline > 0 && text[newline - 1] === "\r" ? "\r\n" : "\n";
+function detectEol(text2) {
+  const newline = text2.indexOf("\n");
+  return newline > 0 && text2[newline - 1] === "\r" ? "\r\n" : "\n";
 }
 
 // src/engine/manifests/written-text.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 function writtenText(file2, node2) {
-  if (!(0, import_yaml5.isScalar)(node2) || node2.value === null || node2.value === void 0) return null;
+  if (!(0, import_yaml7.isScalar)(node2) || node2.value === null || node2.value === void 0) return null;
   const value = scalarText(node2.value);
   if (!value.includes(PLACEHOLDER)) return value;
   const range = node2.range;
@@ -28186,24 +29010,25 @@ function readArgoApp(file2, object2) {
   const name = (typeof metadata.name === "string" ? writtenText(file2, findPair(findMap(object2.node, "metadata"), "name")?.value) : null) ?? "(unnamed)";
   const specNode = kind === "ApplicationSet" ? findMap(findMap(object2.node, "template"), "spec") ?? findMap(findMap(findMap(object2.node, "spec"), "template"), "spec") : findMap(object2.node, "spec");
   const sourcesNode = findPair(specNode, "sources")?.value;
-  const sourceNodes = (0, import_yaml6.isSeq)(sourcesNode) ? sourcesNode.items.filter(import_yaml6.isMap) : [findMap(specNode, "source")].filter((n) => n !== null);
+  const sourceNodes = (0, import_yaml8.isSeq)(sourcesNode) ? sourcesNode.items.filter(import_yaml8.isMap) : [findMap(specNode, "source")].filter((n) => n !== null);
   const sources = sourceNodes.map((node2) => readSource(file2, node2));
   const syncPolicy = findMap(specNode, "syncPolicy");
   const automatedPair = findPair(syncPolicy, "automated");
-  const automatedNode = (0, import_yaml6.isMap)(automatedPair?.value) ? automatedPair.value : null;
+  const automatedNode = (0, import_yaml8.isMap)(automatedPair?.value) ? automatedPair.value : null;
   const automatedEnabled = automatedPair !== null && writtenText(file2, findPair(automatedNode, "enabled")?.value) !== "false";
   const syncOptionsNode = findPair(syncPolicy, "syncOptions")?.value;
   const syncOptions = [];
   let forceOptionLocation = null;
-  if ((0, import_yaml6.isSeq)(syncOptionsNode)) {
+  if ((0, import_yaml8.isSeq)(syncOptionsNode)) {
     for (const item of syncOptionsNode.items) {
-      if (!(0, import_yaml6.isScalar)(item) || typeof item.value !== "string") continue;
+      if (!(0, import_yaml8.isScalar)(item) || typeof item.value !== "string") continue;
       const option = item.value.trim();
       syncOptions.push(option);
       if (option === "Force=true" && item.range)
         forceOptionLocation = locate(file2.lineCounter, item.range[0], item.range[1]);
     }
   }
+  const spec = object2.value.spec;
   const range = findPair(object2.node, "kind")?.key?.range ?? object2.node.range ?? [0, 0];
   return {
     kind,
@@ -28215,8 +29040,25 @@ function readArgoApp(file2, object2) {
     selfHeal: automatedEnabled && writtenText(file2, findPair(automatedNode, "selfHeal")?.value) === "true",
     syncOptions,
     forceOptionLocation,
-    gitGenerators: kind === "ApplicationSet" ? readGitGenerators(file2, findPair(findMap(object2.node, "spec"), "generators")?.value) : { directories: [], files: [] }
+    gitGenerators: kind === "ApplicationSet" ? readGitGenerators(file2, findPair(findMap(object2.node, "spec"), "generators")?.value) : { directories: [], files: [] },
+    goTemplate: kind === "ApplicationSet" && isRecord(spec) && (spec.goTemplate === true || spec.goTemplate === "true"),
+    generators: kind === "ApplicationSet" && isRecord(spec) ? spec.generators : null,
+    helmScope: file2.helm ? openActionsBefore(file2.text, object2.node.range?.[0] ?? 0) : null
   };
+}
+function openActionsBefore(text2, offset) {
+  const open4 = [];
+  for (const [start, end] of templateActions(text2.slice(0, offset))) {
+    const inner = text2.slice(start + 2, end - 2).replace(/^-\s?/, "").replace(/\s?-$/, "").trim();
+    const word = inner.split(/\s/, 1)[0] ?? "";
+    if (word === "end") {
+      while (open4.length > 0 && (open4[open4.length - 1] ?? "").startsWith("$")) open4.pop();
+      open4.pop();
+    } else if (word === "range" || word === "with" || word === "if" || word === "define") open4.push(inner);
+    else if (/^\$\w+\s*:?=/.test(inner)) open4.push(inner);
+    if (open4.length > 64) return open4;
+  }
+  return open4;
 }
 function readSource(file2, node2) {
   const directory = findMap(node2, "directory");
@@ -28235,20 +29077,20 @@ function readSource(file2, node2) {
 }
 function readGitGenerators(file2, generators) {
   const result = { directories: [], files: [] };
-  const visit2 = (node2, depth) => {
+  const visit3 = (node2, depth) => {
     if (depth > 8) return;
-    if ((0, import_yaml6.isSeq)(node2)) {
-      for (const item of node2.items) visit2(item, depth + 1);
+    if ((0, import_yaml8.isSeq)(node2)) {
+      for (const item of node2.items) visit3(item, depth + 1);
       return;
     }
-    if (!(0, import_yaml6.isMap)(node2)) return;
+    if (!(0, import_yaml8.isMap)(node2)) return;
     const git = findMap(node2, "git");
     if (git) {
       for (const key of ["directories", "files"]) {
         const list = findPair(git, key)?.value;
-        if (!(0, import_yaml6.isSeq)(list)) continue;
+        if (!(0, import_yaml8.isSeq)(list)) continue;
         for (const entry of list.items) {
-          if (!(0, import_yaml6.isMap)(entry)) continue;
+          if (!(0, import_yaml8.isMap)(entry)) continue;
           const path = writtenText(file2, findPair(entry, "path")?.value);
           if (path !== null)
             result[key].push({
@@ -28258,9 +29100,9 @@ function readGitGenerators(file2, generators) {
         }
       }
     }
-    for (const pair of node2.items) if (pair.value !== git) visit2(pair.value, depth + 1);
+    for (const pair of node2.items) if (pair.value !== git) visit3(pair.value, depth + 1);
   };
-  visit2(generators, 0);
+  visit3(generators, 0);
   return result;
 }
 
@@ -28280,11 +29122,11 @@ function fingerprintOf(...parts) {
   }
   return hash2.toString(16).padStart(16, "0");
 }
-function digestOf(text) {
+function digestOf(text2) {
   let first = 2166136261;
-  let second = 16777619 ^ text.length;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
+  let second = 16777619 ^ text2.length;
+  for (let index = 0; index < text2.length; index++) {
+    const code = text2.charCodeAt(index);
     first = Math.imul(first ^ code, 16777619);
     second = Math.imul(second ^ code, 16777619) ^ second >>> 15;
   }
@@ -28292,10 +29134,10 @@ function digestOf(text) {
 }
 
 // src/engine/file-findings.ts
-var import_yaml12 = __toESM(require_dist(), 1);
+var import_yaml14 = __toESM(require_dist(), 1);
 
 // src/engine/fix/annotation-edits.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 
 // src/engine/argocd/annotations.ts
 var ANNOTATION = {
@@ -28404,27 +29246,34 @@ function hasOption(options, option) {
   return options.includes(option);
 }
 function evidentToken(token, valid) {
-  const normalise = (text) => text.toLowerCase().replace(/[-_\s]/g, "");
+  const normalise = (text2) => text2.toLowerCase().replace(/[-_\s]/g, "");
   const wanted = normalise(token);
   return valid.find((candidate) => normalise(candidate) === wanted) ?? null;
 }
+function syncWaveOf(annotations) {
+  for (const key of [ANNOTATION.syncWave, "helm.sh/hook-weight"]) {
+    const value = annotations.get(key)?.trim() ?? "";
+    if (/^[-+]?\d+$/.test(value)) return Number.parseInt(value, 10);
+  }
+  return null;
+}
 
 // src/engine/fix/edit-builders.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 var PLAIN_SAFE = /^[A-Za-z0-9](?:[A-Za-z0-9_./=,-]|, )*$/;
 function formatScalar(value, style, inFlow) {
-  if (style === import_yaml7.Scalar.QUOTE_SINGLE) return `'${value.replaceAll("'", "''")}'`;
-  if (style === import_yaml7.Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
+  if (style === import_yaml9.Scalar.QUOTE_SINGLE) return `'${value.replaceAll("'", "''")}'`;
+  if (style === import_yaml9.Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
   const plainOk = PLAIN_SAFE.test(value) && !(inFlow && value.includes(",")) && !/^(true|false|null|yes|no|on|off|~|[0-9.e+-]+)$/i.test(value);
   return plainOk ? value : JSON.stringify(value);
 }
 function jsonStyle(file2) {
-  return /\.json$/i.test(file2.path) ? import_yaml7.Scalar.QUOTE_DOUBLE : void 0;
+  return /\.json$/i.test(file2.path) ? import_yaml9.Scalar.QUOTE_DOUBLE : void 0;
 }
-function replaceScalar(scalar, value, inFlow) {
-  const range = nodeRange(scalar);
+function replaceScalar(scalar2, value, inFlow) {
+  const range = nodeRange(scalar2);
   if (!range) return null;
-  const style = scalar.type === import_yaml7.Scalar.BLOCK_FOLDED || scalar.type === import_yaml7.Scalar.BLOCK_LITERAL ? import_yaml7.Scalar.QUOTE_DOUBLE : scalar.type;
+  const style = scalar2.type === import_yaml9.Scalar.BLOCK_FOLDED || scalar2.type === import_yaml9.Scalar.BLOCK_LITERAL ? import_yaml9.Scalar.QUOTE_DOUBLE : scalar2.type;
   return { start: range[0], end: range[1], text: formatScalar(value, style, inFlow) };
 }
 function renameKey(file2, key, newKey) {
@@ -28438,8 +29287,8 @@ function appendToMap(file2, map2, entries) {
   const range = nodeRange(map2);
   if (!range) return null;
   const first = map2.items[0];
-  const keyStyle = (0, import_yaml7.isScalar)(first?.key) ? first.key.type : void 0;
-  const valueStyle = (0, import_yaml7.isScalar)(first?.value) ? first.value.type : void 0;
+  const keyStyle = (0, import_yaml9.isScalar)(first?.key) ? first.key.type : void 0;
+  const valueStyle = (0, import_yaml9.isScalar)(first?.value) ? first.value.type : void 0;
   if (map2.flow) {
     const close = file2.parsedText.lastIndexOf("}", range[1] - 1);
     if (close < range[0]) return null;
@@ -28484,8 +29333,8 @@ function addNestedMap(file2, parent, key, entries, indentStep, afterKey) {
   const column = columnOf(file2.text, firstKeyStart);
   const indent = " ".repeat(column);
   const childIndent = " ".repeat(column + indentStep);
-  const keyStyle = (0, import_yaml7.isScalar)(parent.items[0]?.key) ? parent.items[0].key.type : void 0;
-  const valueStyle = (0, import_yaml7.isScalar)(parent.items[0]?.value) ? parent.items[0].value.type : void 0;
+  const keyStyle = (0, import_yaml9.isScalar)(parent.items[0]?.key) ? parent.items[0].key.type : void 0;
+  const valueStyle = (0, import_yaml9.isScalar)(parent.items[0]?.value) ? parent.items[0].value.type : void 0;
   const lines = [
     `${indent}${formatScalar(key, keyStyle, false)}:`,
     ...entries.map(
@@ -28505,15 +29354,15 @@ function fillEmptyValue(file2, pairKeyStart, valueEnd, entries, indentStep) {
   );
 }
 function insertLinesAfter(file2, end, lines) {
-  const text = file2.text;
-  const eol = detectEol(text);
-  const at = end > 0 && text[end - 1] === "\n" ? end : nextLineStart(text, end);
-  const needsLeadingEol = at === text.length && text.length > 0 && !text.endsWith("\n");
+  const text2 = file2.text;
+  const eol = detectEol(text2);
+  const at = end > 0 && text2[end - 1] === "\n" ? end : nextLineStart(text2, end);
+  const needsLeadingEol = at === text2.length && text2.length > 0 && !text2.endsWith("\n");
   const body = lines.map((line) => line + eol).join("");
   return { start: at, end: at, text: needsLeadingEol ? eol + body.slice(0, -eol.length) : body };
 }
 function indentStepOf(file2, parentKeyStart, child) {
-  if (!(0, import_yaml7.isMap)(child) || child.flow || child.items.length === 0) return 2;
+  if (!(0, import_yaml9.isMap)(child) || child.flow || child.items.length === 0) return 2;
   const childKeyStart = nodeRange(child.items[0]?.key)?.[0];
   if (childKeyStart === void 0) return 2;
   const step = columnOf(file2.text, childKeyStart) - columnOf(file2.text, parentKeyStart);
@@ -28530,7 +29379,7 @@ function annotationEdits(job, changes) {
   for (const change of changes) {
     const pair = findPair(job.annotationsNode, change.key);
     const current = job.annotations.get(change.key);
-    if (pair && (0, import_yaml8.isScalar)(pair.value) && current !== void 0) {
+    if (pair && (0, import_yaml10.isScalar)(pair.value) && current !== void 0) {
       const next = "set" in change ? change.set : mergeCsv(current, change.mergeTokens);
       if (next === current) continue;
       const edit2 = replaceScalar(pair.value, next, inFlow);
@@ -28550,11 +29399,11 @@ function annotationEdits(job, changes) {
   const step = indentStepOf(job.file, metadataKeyStart, metadata);
   const annotationsPair = findPair(metadata, "annotations");
   if (annotationsPair) {
-    if ((0, import_yaml8.isMap)(annotationsPair.value) && (annotationsPair.value.items.length > 0 || annotationsPair.value.flow)) {
+    if ((0, import_yaml10.isMap)(annotationsPair.value) && (annotationsPair.value.items.length > 0 || annotationsPair.value.flow)) {
       const edit2 = appendToMap(job.file, annotationsPair.value, missing);
       return edit2 ? [...edits, edit2] : null;
     }
-    const emptyValue = (0, import_yaml8.isScalar)(annotationsPair.value) && (annotationsPair.value.value === null || annotationsPair.value.value === "");
+    const emptyValue = (0, import_yaml10.isScalar)(annotationsPair.value) && (annotationsPair.value.value === null || annotationsPair.value.value === "");
     const keyStart = nodeRange(annotationsPair.key)?.[0];
     const valueEnd = nodeRange(annotationsPair.value)?.[1] ?? nodeRange(annotationsPair.key)?.[1];
     if (!emptyValue || keyStart === void 0 || valueEnd === void 0) return null;
@@ -28584,199 +29433,6 @@ function mergeCsv(current, tokens) {
   return current.trim() === "" ? toAdd.join(separator) : `${current.replace(/[\s,]+$/, "")}${separator}${toAdd.join(separator)}`;
 }
 
-// src/engine/jobs/job-view.ts
-var import_yaml10 = __toESM(require_dist(), 1);
-
-// src/engine/fix/shared-nodes.ts
-var import_yaml9 = __toESM(require_dist(), 1);
-function editBlocker(file2, object2) {
-  const top = object2.node;
-  const repeated = repeatedKey(top, ["metadata"]);
-  if (repeated) return branchesReason(file2, `the Job's ${repeated}`);
-  const metadataPair = pairOf(top, "metadata");
-  if (!metadataPair) {
-    return hasMergeKey(top) ? "the Job's metadata comes from a YAML merge key (<<): change it by hand" : null;
-  }
-  const metadata = metadataPair.value;
-  if ((0, import_yaml9.isAlias)(metadata)) return aliasReason("metadata map", metadata.source);
-  if (!(0, import_yaml9.isMap)(metadata)) return null;
-  if (metadata.anchor) return anchorReason("metadata map", metadata.anchor);
-  const repeatedInMetadata = repeatedKey(metadata, ["annotations", "name", "generateName"]);
-  if (repeatedInMetadata) return branchesReason(file2, `metadata.${repeatedInMetadata}`);
-  const annotationsPair = pairOf(metadata, "annotations");
-  if (!annotationsPair) {
-    return hasMergeKey(metadata) ? "the Job's metadata takes keys from a YAML merge key (<<), which may provide its annotations: an annotations map added here would replace the merged one; write the Job's annotations by hand" : null;
-  }
-  const annotations = annotationsPair.value;
-  if ((0, import_yaml9.isAlias)(annotations)) return aliasReason("annotations map", annotations.source);
-  if (!(0, import_yaml9.isMap)(annotations)) return null;
-  if (annotations.anchor) return anchorReason("annotations map", annotations.anchor);
-  if (hasMergeKey(annotations)) {
-    return "some of the Job's annotations come from a YAML merge key (<<): an annotation written beside it would override the merged one; change them by hand";
-  }
-  for (const pair of annotations.items) {
-    if ((0, import_yaml9.isAlias)(pair.value)) return aliasReason(`annotation ${keyText(pair)}`, pair.value.source);
-    if ((0, import_yaml9.isScalar)(pair.value) && pair.value.anchor)
-      return anchorReason(`annotation ${keyText(pair)}`, pair.value.anchor);
-  }
-  const repeatedAnnotation = repeatedKey(annotations, null);
-  if (repeatedAnnotation) return branchesReason(file2, `annotation ${repeatedAnnotation}`);
-  return null;
-}
-function aliasReason(what, source) {
-  return `the Job's ${what} is the YAML alias *${source}, shared with whatever else uses the anchor: change it where &${source} is defined`;
-}
-function anchorReason(what, anchor2) {
-  return `the Job's ${what} carries the YAML anchor &${anchor2}: other objects may share it through aliases, and an edit would change them too`;
-}
-function branchesReason(file2, what) {
-  return file2.helm ? `${what} is written more than once (in Helm if/else branches): a fix would reach only one branch; add it to each branch by hand` : `${what} is written more than once`;
-}
-function keyText(pair) {
-  return (0, import_yaml9.isScalar)(pair.key) ? String(pair.key.value) : "?";
-}
-function pairOf(map2, key) {
-  return map2.items.find((pair) => (0, import_yaml9.isScalar)(pair.key) && pair.key.value === key) ?? null;
-}
-function hasMergeKey(map2) {
-  return map2.items.some((pair) => (0, import_yaml9.isScalar)(pair.key) && typeof pair.key.value === "symbol");
-}
-function repeatedKey(map2, keys) {
-  const seen = /* @__PURE__ */ new Set();
-  for (const pair of map2.items) {
-    if (!(0, import_yaml9.isScalar)(pair.key)) continue;
-    const key = pair.key.value;
-    if (typeof key !== "string" || keys !== null && !keys.includes(key)) continue;
-    if (seen.has(key)) return key;
-    seen.add(key);
-  }
-  return null;
-}
-
-// src/engine/jobs/job-view.ts
-function isJob(object2) {
-  return object2.kind === "Job" && object2.apiVersion === "batch/v1";
-}
-function buildJobView(file2, object2, deployedBy, patchRoutes = []) {
-  const metadataNode = findMap(object2.node, "metadata");
-  const metadata = isRecord(object2.value.metadata) ? object2.value.metadata : {};
-  const annotationsPair = findPair(metadataNode, "annotations");
-  const annotationsNode = (0, import_yaml10.isMap)(annotationsPair?.value) ? annotationsPair.value : null;
-  const annotations = /* @__PURE__ */ new Map();
-  let annotationsTemplated = false;
-  if (isRecord(metadata.annotations)) {
-    for (const [key, value] of Object.entries(metadata.annotations)) {
-      const text = scalarText(value);
-      if (containsPlaceholder(key) || containsPlaceholder(text)) annotationsTemplated = true;
-      annotations.set(key, text);
-    }
-  } else if (annotationsPair && !(0, import_yaml10.isMap)(annotationsPair.value) && file2.helm) {
-    annotationsTemplated = true;
-  }
-  if (file2.helm && annotationsPair) annotationsTemplated ||= mapHasTemplateLines(file2, annotationsPair.value);
-  const name = typeof metadata.name === "string" ? asWritten(file2, metadataNode, "name", metadata.name) : null;
-  const patched = applyPatchRoutes(
-    annotations,
-    patchRoutes,
-    typeof metadata.name === "string" ? metadata.name : null
-  );
-  const generateName = typeof metadata.generateName === "string" ? asWritten(file2, metadataNode, "generateName", metadata.generateName) : null;
-  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
-  const annotationSyncOptions = splitCsv(annotations.get(ANNOTATION.syncOptions));
-  const appSyncOptions = [...new Set(deployedBy.flatMap((app) => app.syncOptions))];
-  const ssaOff = hasOption(annotationSyncOptions, "ServerSideApply=false");
-  const serverSideApply = !ssaOff && (hasOption(annotationSyncOptions, "ServerSideApply=true") || hasOption(appSyncOptions, "ServerSideApply=true"));
-  const kindPair = findPair(object2.node, "kind");
-  const start = kindPair?.key?.range?.[0] ?? object2.node.range?.[0] ?? 0;
-  const nameValue = findPair(metadataNode, name !== null ? "name" : "generateName")?.value;
-  const end = nodeRange(nameValue)?.[1] ?? nodeRange(kindPair?.value)?.[1] ?? start;
-  return {
-    file: file2,
-    object: object2,
-    name,
-    generateName,
-    namespace,
-    nameTemplated: (name ?? generateName ?? "").includes("{{"),
-    annotationsTemplated,
-    annotations,
-    patchedAnnotations: patched.applied,
-    patchedDifferently: patched.differently,
-    editBlocker: editBlocker(file2, object2),
-    metadataNode,
-    annotationsNode,
-    hook: readHook(annotations),
-    deletePolicies: readDeletePolicies(annotations),
-    annotationSyncOptions,
-    appSyncOptions,
-    deployedBy,
-    replace: hasOption(annotationSyncOptions, "Replace=true") || hasOption(appSyncOptions, "Replace=true"),
-    forceAnnotation: hasOption(annotationSyncOptions, "Force=true"),
-    serverSideApply,
-    selfHeal: deployedBy.some((app) => app.selfHeal),
-    spec: isRecord(object2.value.spec) ? object2.value.spec : {},
-    location: locate(file2.lineCounter, start, end)
-  };
-}
-function asWritten(file2, map2, key, value) {
-  return containsPlaceholder(value) ? writtenText(file2, findPair(map2, key)?.value) ?? value : value;
-}
-function applyPatchRoutes(annotations, routes, jobName) {
-  const none = { applied: { keys: /* @__PURE__ */ new Set(), sources: [] }, differently: false };
-  if (jobName === null || routes.length === 0) return none;
-  const perRoute = routes.map((route) => patchedAnnotations(route, jobName));
-  const first = perRoute[0] ?? {};
-  const same = perRoute.every(
-    (p) => JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(first).sort())
-  );
-  if (!same) return { ...none, differently: true };
-  if (Object.keys(first).length === 0) return none;
-  for (const [key, value] of Object.entries(first)) annotations.set(key, value);
-  const sources = [
-    ...new Set(
-      routes.flatMap(
-        (route) => route.filter((p) => p.job === null || p.job === jobName).map((p) => p.source)
-      )
-    )
-  ];
-  return { applied: { keys: new Set(Object.keys(first)), sources }, differently: false };
-}
-function isPlainJob(job) {
-  return !job.hook.isHook && !job.hook.neverApplied;
-}
-function mapHasTemplateLines(file2, node2) {
-  const range = nodeRange(node2);
-  if (!range || !file2.helm) return false;
-  const first = file2.lineCounter.linePos(range[0]).line - 1;
-  const last = file2.lineCounter.linePos(Math.max(range[0], range[1] - 1)).line - 1;
-  for (let line = first; line <= last + 1; line++) if (file2.helm.templateOnlyLines.has(line)) return true;
-  return false;
-}
-function annotationValueNode(job, key) {
-  const value = findPair(job.annotationsNode, key)?.value;
-  return (0, import_yaml10.isScalar)(value) ? value : null;
-}
-var MIGRATION_PATTERN = /\b(migrat\w*|flyway|liquibase|alembic|atlas|goose|dbmate|prisma\s+migrate|db:migrate|manage\.py\s+migrate|knex\s+migrate|sequelize\s+db:migrate)\b/i;
-function looksLikeMigration(job) {
-  const haystack = [job.name ?? job.generateName ?? ""];
-  const template = isRecord(job.spec.template) ? job.spec.template : {};
-  const podSpec = isRecord(template.spec) ? template.spec : {};
-  for (const key of ["containers", "initContainers"]) {
-    const containers = podSpec[key];
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) {
-      if (!isRecord(container)) continue;
-      for (const field of ["name", "image", "command", "args"]) {
-        const value = container[field];
-        if (typeof value === "string") haystack.push(value);
-        else if (Array.isArray(value)) haystack.push(value.filter((v) => typeof v === "string").join(" "));
-      }
-    }
-  }
-  return haystack.some(
-    (text) => MIGRATION_PATTERN.test(text.replace(/[-_]/g, " ").replace(/\s+/g, " ")) || MIGRATION_PATTERN.test(text)
-  );
-}
-
 // src/engine/jobs/name-limits.ts
 var MAX_JOB_NAME = 63;
 var MAX_HOOK_GENERATE_NAME = 36;
@@ -28790,9 +29446,37 @@ var TRADE_OFFS = {
   generateName: "With generateName every sync creates a new Job; successful ones are deleted by the delete policy, failed ones stay for debugging."
 };
 var STRATEGIES = ["hook", "force", "generateName"];
+function hookPhaseChoice(job, config2) {
+  if (config2.fix.hookPhase !== "auto")
+    return { phase: config2.fix.hookPhase, why: "the configuration's fix.hookPhase chooses it" };
+  const wave = syncWaveOf(job.annotations);
+  const waveKept = wave === null ? "" : ` Its sync-wave ${wave} is kept.`;
+  if (job.needsOwnResource !== null) {
+    const [kind = "", ...name] = job.needsOwnResource.split("/");
+    return {
+      phase: "Sync",
+      why: `it needs the ${kind} "${name.join("/")}" that its own Application creates in the Sync phase: a PreSync hook would wait for it on the first sync.${waveKept}`
+    };
+  }
+  if (job.migrationEvidence !== null && wave !== null) {
+    return {
+      phase: "Sync",
+      why: `its sync-wave ${wave} orders it among the Application's resources, which a Sync hook keeps and a PreSync hook would not (phases run before waves).`
+    };
+  }
+  if (job.migrationEvidence !== null) {
+    return {
+      phase: "PreSync",
+      why: `${job.migrationEvidence} says it is a schema migration, which must finish before the new version of the app starts.`
+    };
+  }
+  return {
+    phase: "Sync",
+    why: `nothing in it says it must run before the app's other resources.${waveKept}`
+  };
+}
 function hookPhaseFor(job, config2) {
-  if (config2.fix.hookPhase !== "auto") return config2.fix.hookPhase;
-  return looksLikeMigration(job) ? "PreSync" : "Sync";
+  return hookPhaseChoice(job, config2).phase;
 }
 function buildStrategyFix(job, config2, options = {}) {
   if (job.annotationsTemplated) {
@@ -28831,7 +29515,8 @@ function buildStrategyFix(job, config2, options = {}) {
       }
     };
   }
-  const phase = hookPhaseFor(job, config2);
+  const { phase, why } = hookPhaseChoice(job, config2);
+  const phaseReason = ` ${phase}, because ${why.replace(/\.$/, "")}.`;
   const isGenerated = strategy === "generateName" || job.name === null && job.generateName !== null;
   const deletePolicy = isGenerated ? "HookSucceeded" : config2.fix.deletePolicy;
   const changes = [
@@ -28868,7 +29553,7 @@ function buildStrategyFix(job, config2, options = {}) {
     return {
       fix: {
         kind: "safe",
-        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded.${forceNote} ${TRADE_OFFS.generateName} ${others("generateName")}`,
+        description: `${fallbackNote}Make the Job a ${phase} hook with generateName "${generateName}" and delete policy HookSucceeded.${phaseReason}${forceNote} ${TRADE_OFFS.generateName} ${others("generateName")}`,
         edits
       }
     };
@@ -28876,10 +29561,348 @@ function buildStrategyFix(job, config2, options = {}) {
   return {
     fix: {
       kind: "safe",
-      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}.${forceNote} ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
+      description: `${fallbackNote}Make the Job a ${phase} hook with delete policy ${deletePolicy}.${phaseReason}${forceNote} ${isGenerated ? TRADE_OFFS.generateName : TRADE_OFFS.hook} ${others("hook")}`,
       edits
     }
   };
+}
+
+// src/engine/jobs/job-view.ts
+var import_yaml13 = __toESM(require_dist(), 1);
+
+// src/engine/fix/shared-nodes.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+function editBlocker(file2, object2) {
+  const top = object2.node;
+  const repeated = repeatedKey(top, ["metadata"]);
+  if (repeated) return branchesReason(file2, `the Job's ${repeated}`);
+  const metadataPair = pairOf(top, "metadata");
+  if (!metadataPair) {
+    return hasMergeKey(top) ? "the Job's metadata comes from a YAML merge key (<<): change it by hand" : null;
+  }
+  const metadata = metadataPair.value;
+  if ((0, import_yaml12.isAlias)(metadata)) return aliasReason("metadata map", metadata.source);
+  if (!(0, import_yaml12.isMap)(metadata)) return null;
+  if (metadata.anchor) return anchorReason("metadata map", metadata.anchor);
+  const repeatedInMetadata = repeatedKey(metadata, ["annotations", "name", "generateName"]);
+  if (repeatedInMetadata) return branchesReason(file2, `metadata.${repeatedInMetadata}`);
+  const annotationsPair = pairOf(metadata, "annotations");
+  if (!annotationsPair) {
+    return hasMergeKey(metadata) ? "the Job's metadata takes keys from a YAML merge key (<<), which may provide its annotations: an annotations map added here would replace the merged one; write the Job's annotations by hand" : null;
+  }
+  const annotations = annotationsPair.value;
+  if ((0, import_yaml12.isAlias)(annotations)) return aliasReason("annotations map", annotations.source);
+  if (!(0, import_yaml12.isMap)(annotations)) return null;
+  if (annotations.anchor) return anchorReason("annotations map", annotations.anchor);
+  if (hasMergeKey(annotations)) {
+    return "some of the Job's annotations come from a YAML merge key (<<): an annotation written beside it would override the merged one; change them by hand";
+  }
+  for (const pair of annotations.items) {
+    if ((0, import_yaml12.isAlias)(pair.value)) return aliasReason(`annotation ${keyText(pair)}`, pair.value.source);
+    if ((0, import_yaml12.isScalar)(pair.value) && pair.value.anchor)
+      return anchorReason(`annotation ${keyText(pair)}`, pair.value.anchor);
+  }
+  const repeatedAnnotation = repeatedKey(annotations, null);
+  if (repeatedAnnotation) return branchesReason(file2, `annotation ${repeatedAnnotation}`);
+  return null;
+}
+function aliasReason(what, source) {
+  return `the Job's ${what} is the YAML alias *${source}, shared with whatever else uses the anchor: change it where &${source} is defined`;
+}
+function anchorReason(what, anchor2) {
+  return `the Job's ${what} carries the YAML anchor &${anchor2}: other objects may share it through aliases, and an edit would change them too`;
+}
+function branchesReason(file2, what) {
+  return file2.helm ? `${what} is written more than once (in Helm if/else branches): a fix would reach only one branch; add it to each branch by hand` : `${what} is written more than once`;
+}
+function keyText(pair) {
+  return (0, import_yaml12.isScalar)(pair.key) ? String(pair.key.value) : "?";
+}
+function pairOf(map2, key) {
+  return map2.items.find((pair) => (0, import_yaml12.isScalar)(pair.key) && pair.key.value === key) ?? null;
+}
+function hasMergeKey(map2) {
+  return map2.items.some((pair) => (0, import_yaml12.isScalar)(pair.key) && typeof pair.key.value === "symbol");
+}
+function repeatedKey(map2, keys) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const pair of map2.items) {
+    if (!(0, import_yaml12.isScalar)(pair.key)) continue;
+    const key = pair.key.value;
+    if (typeof key !== "string" || keys !== null && !keys.includes(key)) continue;
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return null;
+}
+
+// src/engine/jobs/job-evidence.ts
+var MIGRATION_WORDS = /* @__PURE__ */ new Set([
+  "migrate",
+  "migration",
+  "migrations",
+  "migrator",
+  "dbmigrate",
+  "dbmigration"
+]);
+var MIGRATION_TOOLS = /* @__PURE__ */ new Map([
+  ["flyway", ["migrate"]],
+  ["liquibase", ["update", "update-sql", "updatesql"]],
+  ["alembic", ["upgrade"]],
+  ["goose", ["up", "up-by-one", "up-to"]],
+  ["dbmate", ["up", "migrate"]],
+  ["atlas", ["migrate"]],
+  ["sqitch", ["deploy"]],
+  ["migrate", ["up", "goto"]],
+  ["golang-migrate", []],
+  ["manage.py", ["migrate"]],
+  ["prisma", ["migrate"]],
+  ["knex", ["migrate:latest", "migrate:up", "migrate"]],
+  ["sequelize", ["db:migrate"]],
+  ["sequelize-cli", ["db:migrate"]],
+  ["rake", ["db:migrate"]],
+  ["rails", ["db:migrate"]]
+]);
+var LAUNCHERS = /* @__PURE__ */ new Set([
+  "exec",
+  "env",
+  "python",
+  "python3",
+  "node",
+  "npx",
+  "bundle",
+  "poetry",
+  "uv",
+  "run",
+  "time"
+]);
+var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "ash", "dash", "zsh"]);
+function migrationEvidence(name, spec) {
+  if (name !== null && hasMigrationWord(name)) return `its name "${name}"`;
+  for (const container of containers(spec)) {
+    const containerName = typeof container.name === "string" ? container.name : "";
+    if (hasMigrationWord(containerName)) return `the container name "${containerName}"`;
+    const image = typeof container.image === "string" ? container.image : "";
+    const imageName = imageBaseName(image);
+    if (hasMigrationWord(imageName) || MIGRATION_TOOLS.has(imageName)) return `the image "${image}"`;
+    for (const statement of statements(container)) {
+      if (isMigrationStatement(statement)) return `the command "${statement.join(" ")}"`;
+    }
+  }
+  return null;
+}
+function hasMigrationWord(text2) {
+  return text2.toLowerCase().split(/[-_.]/).some((token) => MIGRATION_WORDS.has(token));
+}
+function imageBaseName(image) {
+  const withoutDigest = image.split("@")[0] ?? "";
+  const last = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
+  return (last.split(":")[0] ?? "").toLowerCase();
+}
+function containers(spec) {
+  const template = isRecord(spec.template) ? spec.template : {};
+  const podSpec = isRecord(template.spec) ? template.spec : {};
+  return ["initContainers", "containers"].flatMap((key) => {
+    const list = podSpec[key];
+    return Array.isArray(list) ? list.filter(isRecord) : [];
+  });
+}
+function stringsOf(value) {
+  return Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
+}
+function statements(container) {
+  const command = stringsOf(container.command);
+  const args = stringsOf(container.args);
+  const all = [...command, ...args];
+  const program = basename2(all[0] ?? "");
+  const scriptAt = all.findIndex((word) => word === "-c" || word === "-ec" || word === "-ce");
+  if (SHELLS.has(program) && scriptAt !== -1) return scriptStatements(all[scriptAt + 1] ?? "");
+  if (command.length === 0 && args.length > 0) {
+    const image = imageBaseName(typeof container.image === "string" ? container.image : "");
+    return [[image, ...args.flatMap(words)]];
+  }
+  return all.length > 0 ? [all.flatMap(words)] : [];
+}
+function scriptStatements(script) {
+  const result = [];
+  for (const line of script.split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed.startsWith("#") || trimmed.startsWith("--")) continue;
+    for (const part of trimmed.split(/&&|\|\||;|\|/)) {
+      const statement = words(part);
+      if (statement.length > 0) result.push(statement);
+    }
+  }
+  return result;
+}
+function words(text2) {
+  return text2.split(/\s+/).map((word) => word.replace(/^["']+|["']+$/g, "")).filter((word) => word !== "");
+}
+function basename2(word) {
+  return word.slice(word.lastIndexOf("/") + 1).toLowerCase();
+}
+function isMigrationStatement(statement) {
+  let index = 0;
+  while (index < statement.length) {
+    const word = basename2(statement[index] ?? "");
+    if (LAUNCHERS.has(word) || word.includes("=") || word.startsWith("-")) index++;
+    else break;
+  }
+  const program = basename2(statement[index] ?? "");
+  if (program === "") return false;
+  const rest = statement.slice(index + 1).map((word) => word.toLowerCase());
+  if (hasMigrationWord(program.replace(/\.(sh|py|js|rb)$/, ""))) return true;
+  const subcommands = MIGRATION_TOOLS.get(program);
+  if (subcommands === void 0) {
+    return ["npm", "yarn", "pnpm", "make"].includes(program) && rest.some((word) => hasMigrationWord(word));
+  }
+  return subcommands.length === 0 || rest.some((word) => subcommands.includes(word));
+}
+function jobDependencies(spec) {
+  const template = isRecord(spec.template) ? spec.template : {};
+  const podSpec = isRecord(template.spec) ? template.spec : {};
+  const needs = /* @__PURE__ */ new Set();
+  const add = (kind, name, optional2 = false) => {
+    if (typeof name === "string" && name !== "" && optional2 !== true) needs.add(`${kind}/${name}`);
+  };
+  add("ServiceAccount", podSpec.serviceAccountName);
+  const volumes = Array.isArray(podSpec.volumes) ? podSpec.volumes.filter(isRecord) : [];
+  for (const volume of volumes) {
+    if (isRecord(volume.persistentVolumeClaim))
+      add("PersistentVolumeClaim", volume.persistentVolumeClaim.claimName);
+    if (isRecord(volume.secret)) add("Secret", volume.secret.secretName, volume.secret.optional);
+    if (isRecord(volume.configMap)) add("ConfigMap", volume.configMap.name, volume.configMap.optional);
+    const sources = isRecord(volume.projected) && Array.isArray(volume.projected.sources) ? volume.projected.sources : [];
+    for (const source of sources.filter(isRecord)) {
+      if (isRecord(source.secret)) add("Secret", source.secret.name, source.secret.optional);
+      if (isRecord(source.configMap)) add("ConfigMap", source.configMap.name, source.configMap.optional);
+    }
+  }
+  for (const container of containers(spec)) {
+    const envFrom = Array.isArray(container.envFrom) ? container.envFrom.filter(isRecord) : [];
+    for (const source of envFrom) {
+      if (isRecord(source.secretRef)) add("Secret", source.secretRef.name, source.secretRef.optional);
+      if (isRecord(source.configMapRef))
+        add("ConfigMap", source.configMapRef.name, source.configMapRef.optional);
+    }
+    const env = Array.isArray(container.env) ? container.env.filter(isRecord) : [];
+    for (const variable of env) {
+      const from = isRecord(variable.valueFrom) ? variable.valueFrom : {};
+      if (isRecord(from.secretKeyRef)) add("Secret", from.secretKeyRef.name, from.secretKeyRef.optional);
+      if (isRecord(from.configMapKeyRef))
+        add("ConfigMap", from.configMapKeyRef.name, from.configMapKeyRef.optional);
+    }
+  }
+  return [...needs].sort();
+}
+
+// src/engine/jobs/job-view.ts
+function isJob(object2) {
+  return object2.kind === "Job" && object2.apiVersion === "batch/v1";
+}
+function buildJobView(file2, object2, deployedBy, patchRoutes = [], ownResources = /* @__PURE__ */ new Set()) {
+  const metadataNode = findMap(object2.node, "metadata");
+  const metadata = isRecord(object2.value.metadata) ? object2.value.metadata : {};
+  const annotationsPair = findPair(metadataNode, "annotations");
+  const annotationsNode = (0, import_yaml13.isMap)(annotationsPair?.value) ? annotationsPair.value : null;
+  const annotations = /* @__PURE__ */ new Map();
+  let annotationsTemplated = false;
+  if (isRecord(metadata.annotations)) {
+    for (const [key, value] of Object.entries(metadata.annotations)) {
+      const text2 = scalarText(value);
+      if (containsPlaceholder(key) || containsPlaceholder(text2)) annotationsTemplated = true;
+      annotations.set(key, text2);
+    }
+  } else if (annotationsPair && !(0, import_yaml13.isMap)(annotationsPair.value) && file2.helm) {
+    annotationsTemplated = true;
+  }
+  if (file2.helm && annotationsPair) annotationsTemplated ||= mapHasTemplateLines(file2, annotationsPair.value);
+  const name = typeof metadata.name === "string" ? asWritten(file2, metadataNode, "name", metadata.name) : null;
+  const patched = applyPatchRoutes(
+    annotations,
+    patchRoutes,
+    typeof metadata.name === "string" ? metadata.name : null
+  );
+  const generateName = typeof metadata.generateName === "string" ? asWritten(file2, metadataNode, "generateName", metadata.generateName) : null;
+  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
+  const annotationSyncOptions = splitCsv(annotations.get(ANNOTATION.syncOptions));
+  const appSyncOptions = [...new Set(deployedBy.flatMap((app) => app.syncOptions))];
+  const ssaOff = hasOption(annotationSyncOptions, "ServerSideApply=false");
+  const serverSideApply = !ssaOff && (hasOption(annotationSyncOptions, "ServerSideApply=true") || hasOption(appSyncOptions, "ServerSideApply=true"));
+  const kindPair = findPair(object2.node, "kind");
+  const start = kindPair?.key?.range?.[0] ?? object2.node.range?.[0] ?? 0;
+  const nameValue = findPair(metadataNode, name !== null ? "name" : "generateName")?.value;
+  const end = nodeRange(nameValue)?.[1] ?? nodeRange(kindPair?.value)?.[1] ?? start;
+  const spec = isRecord(object2.value.spec) ? object2.value.spec : {};
+  return {
+    file: file2,
+    object: object2,
+    name,
+    generateName,
+    namespace,
+    nameTemplated: (name ?? generateName ?? "").includes("{{"),
+    annotationsTemplated,
+    annotations,
+    patchedAnnotations: patched.applied,
+    patchedDifferently: patched.differently,
+    editBlocker: editBlocker(file2, object2),
+    metadataNode,
+    annotationsNode,
+    hook: readHook(annotations),
+    deletePolicies: readDeletePolicies(annotations),
+    annotationSyncOptions,
+    appSyncOptions,
+    deployedBy,
+    replace: hasOption(annotationSyncOptions, "Replace=true") || hasOption(appSyncOptions, "Replace=true"),
+    forceAnnotation: hasOption(annotationSyncOptions, "Force=true"),
+    serverSideApply,
+    selfHeal: deployedBy.some((app) => app.selfHeal),
+    spec,
+    location: locate(file2.lineCounter, start, end),
+    migrationEvidence: migrationEvidence(name ?? generateName, spec),
+    needsOwnResource: jobDependencies(spec).find((needed) => ownResources.has(needed)) ?? null
+  };
+}
+function asWritten(file2, map2, key, value) {
+  return containsPlaceholder(value) ? writtenText(file2, findPair(map2, key)?.value) ?? value : value;
+}
+function applyPatchRoutes(annotations, routes, jobName) {
+  const none = { applied: { keys: /* @__PURE__ */ new Set(), sources: [] }, differently: false };
+  if (jobName === null || routes.length === 0) return none;
+  const perRoute = routes.map((route) => patchedAnnotations(route, jobName));
+  const first = perRoute[0] ?? {};
+  const same = perRoute.every(
+    (p) => JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(first).sort())
+  );
+  if (!same) return { ...none, differently: true };
+  if (Object.keys(first).length === 0) return none;
+  for (const [key, value] of Object.entries(first)) annotations.set(key, value);
+  const sources = [
+    ...new Set(
+      routes.flatMap(
+        (route) => route.filter((p) => p.job === null || p.job === jobName).map((p) => p.source)
+      )
+    )
+  ];
+  return { applied: { keys: new Set(Object.keys(first)), sources }, differently: false };
+}
+function isPlainJob(job) {
+  return !job.hook.isHook && !job.hook.neverApplied;
+}
+function mapHasTemplateLines(file2, node2) {
+  const range = nodeRange(node2);
+  if (!range || !file2.helm) return false;
+  const first = file2.lineCounter.linePos(range[0]).line - 1;
+  const last = file2.lineCounter.linePos(Math.max(range[0], range[1] - 1)).line - 1;
+  for (let line = first; line <= last + 1; line++) if (file2.helm.templateOnlyLines.has(line)) return true;
+  return false;
+}
+function annotationValueNode(job, key) {
+  const value = findPair(job.annotationsNode, key)?.value;
+  return (0, import_yaml13.isScalar)(value) ? value : null;
+}
+function looksLikeMigration(job) {
+  return job.migrationEvidence !== null;
 }
 
 // src/engine/rule-api.ts
@@ -28942,7 +29965,7 @@ function rawFindings(file2, context, apps) {
   if (context.deployedBy !== null) {
     for (const object2 of file2.objects) {
       if (!isJob(object2)) continue;
-      const job = buildJobView(file2, object2, context.deployedBy, context.patchRoutes);
+      const job = buildJobView(file2, object2, context.deployedBy, context.patchRoutes, context.ownResources());
       const suppressed = suppressedRules(file2, object2, job.annotations);
       const perJob = [];
       for (const rule of rules) {
@@ -28982,7 +30005,7 @@ function fixerFor(config2) {
     annotations: annotationEdits,
     annotationValue: (job, key, value) => {
       const node2 = annotationValueNode(job, key);
-      return node2 && (0, import_yaml12.isScalar)(node2) ? replaceScalar(node2, value, job.annotationsNode?.flow === true) : null;
+      return node2 && (0, import_yaml14.isScalar)(node2) ? replaceScalar(node2, value, job.annotationsNode?.flow === true) : null;
     },
     noEditReason,
     patchedReason,
@@ -29258,7 +30281,7 @@ var Diff = class {
 var LineDiff = class extends Diff {
   constructor() {
     super(...arguments);
-    this.tokenize = tokenize;
+    this.tokenize = tokenize2;
   }
   equals(left, right, options) {
     if (options.ignoreWhitespace) {
@@ -29283,7 +30306,7 @@ var lineDiff = new LineDiff();
 function diffLines(oldStr, newStr, options) {
   return lineDiff.diff(oldStr, newStr, options);
 }
-function tokenize(value, options) {
+function tokenize2(value, options) {
   if (options.stripTrailingCr) {
     value = value.replace(/\r\n/g, "\n");
   }
@@ -29534,9 +30557,9 @@ function formatPatch(patch, headerOptions) {
   }
   return ret.join("\n") + "\n";
 }
-function splitLines(text) {
-  const hasTrailingNl = text.endsWith("\n");
-  const result = text.split("\n").map((line) => line + "\n");
+function splitLines(text2) {
+  const hasTrailingNl = text2.endsWith("\n");
+  const result = text2.split("\n").map((line) => line + "\n");
   if (hasTrailingNl) {
     result.pop();
   } else {
@@ -29546,13 +30569,13 @@ function splitLines(text) {
 }
 
 // src/engine/fix/text-edit.ts
-function applyEdits(text, edits) {
+function applyEdits(text2, edits) {
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
   const applied = [];
   const rejected = [];
   let lastEnd = -1;
   for (const edit of sorted) {
-    if (edit.start < lastEnd || edit.start > edit.end || edit.end > text.length) {
+    if (edit.start < lastEnd || edit.start > edit.end || edit.end > text2.length) {
       rejected.push(edit);
       continue;
     }
@@ -29562,10 +30585,10 @@ function applyEdits(text, edits) {
   const pieces = [];
   let at = 0;
   for (const edit of applied) {
-    pieces.push(text.slice(at, edit.start), edit.text);
+    pieces.push(text2.slice(at, edit.start), edit.text);
     at = edit.end;
   }
-  pieces.push(text.slice(at));
+  pieces.push(text2.slice(at));
   return { text: pieces.join(""), applied, rejected };
 }
 function takeNonConflicting(groups) {
@@ -29795,14 +30818,14 @@ function listItemScope(file2, object2, edits) {
   const range = object2.node.range;
   if (object2.itemIndex === null || object2.node.flow || !range) return null;
   const [itemStart, valueEnd] = range;
-  const text = file2.text;
-  let start = lineStart(text, itemStart);
-  if (!/^[ -]*$/.test(text.slice(start, itemStart))) return null;
-  if (text.slice(itemStart, valueEnd).includes("&")) return null;
+  const text2 = file2.text;
+  let start = lineStart(text2, itemStart);
+  if (!/^[ -]*$/.test(text2.slice(start, itemStart))) return null;
+  if (text2.slice(itemStart, valueEnd).includes("&")) return null;
   const blank = [start, itemStart];
-  const previous = lineStart(text, start - 1);
-  if (start > object2.docRange[0] && text.slice(previous, start).trimStart().startsWith("#")) start = previous;
-  const end = valueEnd > 0 && text[valueEnd - 1] === "\n" ? valueEnd : nextLineStart(text, valueEnd);
+  const previous = lineStart(text2, start - 1);
+  if (start > object2.docRange[0] && text2.slice(previous, start).trimStart().startsWith("#")) start = previous;
+  const end = valueEnd > 0 && text2[valueEnd - 1] === "\n" ? valueEnd : nextLineStart(text2, valueEnd);
   if (edits.some((e) => e.start < itemStart || e.end > end)) return null;
   const key = objectKeyOf(object2);
   return { start, end, blank, objects: [object2], keyOf: () => key };
@@ -29914,9 +30937,9 @@ function fixText(file2, context, declined = /* @__PURE__ */ new Set()) {
     );
     if (edits.length === 0) break;
     const taken = takeNonConflicting(edits);
-    const text = applyEdits(current.text, taken).text;
-    const outcome = parseManifestFile(file2.path, text);
-    if (!outcome.ok || text === current.text) break;
+    const text2 = applyEdits(current.text, taken).text;
+    const outcome = parseManifestFile(file2.path, text2);
+    if (!outcome.ok || text2 === current.text) break;
     current = outcome.file;
   }
   return current.text;
@@ -29939,25 +30962,62 @@ function decodeManifest(content, maxBytes, size = typeof content === "string" ? 
       reason: `file is larger than the ${formatBytes(maxBytes)} limit (${formatBytes(size)}); set limits.maxFileBytes to scan it`
     };
   }
-  let text;
+  let text2;
   if (typeof content === "string") {
-    text = content;
+    text2 = content;
   } else {
     if (content.includes(0)) return { ok: false, reason: "binary file (NUL byte)" };
     try {
-      text = utf8.decode(content);
+      text2 = utf8.decode(content);
     } catch {
       return { ok: false, reason: "not valid UTF-8 text" };
     }
   }
-  if (text.includes("\0")) return { ok: false, reason: "binary file (NUL byte)" };
-  return { ok: true, text };
+  if (text2.includes("\0")) return { ok: false, reason: "binary file (NUL byte)" };
+  return { ok: true, text: text2 };
 }
 function formatBytes(bytes) {
   if (bytes >= 1024 * 1024)
     return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
   return `${bytes} bytes`;
+}
+
+// src/engine/argocd/app-resources.ts
+var KIND_CREATES = /* @__PURE__ */ new Map([
+  ["PersistentVolumeClaim", "PersistentVolumeClaim"],
+  ["Secret", "Secret"],
+  ["ConfigMap", "ConfigMap"],
+  ["ServiceAccount", "ServiceAccount"],
+  // Controllers that create a Secret of the same name.
+  ["SealedSecret", "Secret"],
+  ["ExternalSecret", "Secret"]
+]);
+function declaredResources(text2) {
+  const found = [];
+  for (const document of text2.split(/^---[^\n]*$/m)) {
+    let kind = null;
+    let name = null;
+    let inMetadata = false;
+    let isHook = false;
+    for (const line of document.split("\n")) {
+      if (line.startsWith("kind:")) kind = scalar(line.slice(5));
+      else if (line.startsWith("metadata:")) inMetadata = true;
+      else if (/^\S/.test(line)) inMetadata = false;
+      else if (inMetadata && name === null && /^ {2}name:/.test(line))
+        name = scalar(line.slice(line.indexOf(":") + 1));
+      if (line.includes("argocd.argoproj.io/hook:") || line.includes("helm.sh/hook:")) isHook = true;
+    }
+    const created = kind === null ? void 0 : KIND_CREATES.get(kind);
+    if (created && name && !isHook) found.push(`${created}/${name}`);
+  }
+  return found;
+}
+function scalar(text2) {
+  let value = text2.trim();
+  const comment = value.indexOf(" #");
+  if (comment !== -1) value = value.slice(0, comment).trim();
+  return value.replace(/^["']|["']$/g, "");
 }
 
 // src/engine/scan.ts
@@ -29974,9 +31034,9 @@ function fixRepository(input2) {
   const fixable = result.findings.filter((f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint));
   const paths = [...new Set(fixable.map((f) => f.file))].sort();
   for (const path of paths) {
-    const text = texts.get(path);
+    const text2 = texts.get(path);
     const context = contexts.get(path);
-    const outcome = text === void 0 ? null : parseManifestFile(path, text);
+    const outcome = text2 === void 0 ? null : parseManifestFile(path, text2);
     if (!outcome?.ok || !context) continue;
     const after = fixText(outcome.file, context, declined);
     if (after === outcome.file.text) continue;
@@ -30010,9 +31070,9 @@ function analyse(input2) {
   const early = /* @__PURE__ */ new Map();
   const apps = [];
   const appsByFile = /* @__PURE__ */ new Map();
-  for (const [path, text] of texts) {
-    if (!KUSTOMIZATION_FILE.test(path) && !APP_TEXT.test(text)) continue;
-    const outcome = parseManifestFile(path, text);
+  for (const [path, text2] of texts) {
+    if (!KUSTOMIZATION_FILE.test(path) && !APP_TEXT.test(text2)) continue;
+    const outcome = parseManifestFile(path, text2);
     early.set(path, outcome);
     if (!outcome.ok) continue;
     for (const object2 of outcome.file.objects) {
@@ -30031,14 +31091,15 @@ function analyse(input2) {
     readText: (path) => texts.get(path)
   });
   const deployedByOf = deploymentLookup(deployment, config2);
+  const ownResourcesOf = ownResourcesLookup(deployment, texts);
   const baseJobs = input2.baseFiles ? indexBaseJobs(input2.baseFiles, config2) : /* @__PURE__ */ new Map();
   const targets = input2.targets ? new Set(input2.targets) : null;
   const findings = [];
   const contexts = /* @__PURE__ */ new Map();
   let done = 0;
-  for (const [path, text] of texts) {
+  for (const [path, text2] of texts) {
     input2.onProgress?.(++done, texts.size);
-    const outcome = early.get(path) ?? parseManifestFile(path, text, { onlyJobsAndApps: true });
+    const outcome = early.get(path) ?? parseManifestFile(path, text2, { onlyJobsAndApps: true });
     if (!outcome.ok) {
       skipped.push({ file: path, reason: outcome.reason });
       continue;
@@ -30052,7 +31113,8 @@ function analyse(input2) {
       rules,
       deployedBy: deployedByOf(path),
       patchRoutes: deployment.patchRoutes.get(path) ?? [],
-      baseJobs
+      baseJobs,
+      ownResources: () => ownResourcesOf(path)
     };
     contexts.set(path, context);
     for (const finding of verifiedFindings(file2, context, appsByFile.get(path) ?? []))
@@ -30067,6 +31129,14 @@ function analyse(input2) {
     notes.push(
       "No Argo CD Application or ApplicationSet in this repository deploys from it, and no `paths` are configured: every manifest was assumed to be deployed by Argo CD."
     );
+    const named = deployment.otherRepositories;
+    if (named.length > 0) {
+      const shown = named.slice(0, 5).map((url2) => `\`${url2}\``);
+      const more = named.length > shown.length ? ` and ${named.length - shown.length} more` : "";
+      notes.push(
+        `The Applications here deploy from ${shown.join(", ")}${more}, which ${named.length === 1 ? "is" : "are"} not this repository${input2.repoUrl ? ` (\`${input2.repoUrl}\`)` : ""}. If ${named.length === 1 ? "it is" : "one of them is"} this repository, scan with \`--repo-url ${named[0] ?? ""}\` (CLI), or set \`paths\` in the configuration.`
+      );
+    }
   }
   const result = {
     findings,
@@ -30106,6 +31176,42 @@ function deploymentLookup(deployment, config2) {
     return (path) => isIncluded(path) && !isExcluded(path) ? [] : null;
   }
   return () => [];
+}
+function ownResourcesLookup(deployment, texts) {
+  let byApp = null;
+  const appResources = (app) => {
+    if (byApp === null) {
+      byApp = /* @__PURE__ */ new Map();
+      for (const [file2, apps] of deployment.deployedBy) {
+        const text2 = texts.get(file2);
+        if (text2 === void 0) continue;
+        const declared = declaredResources(text2);
+        for (const deploying of apps) {
+          const set2 = byApp.get(deploying) ?? /* @__PURE__ */ new Set();
+          declared.forEach((resource) => set2.add(resource));
+          byApp.set(deploying, set2);
+        }
+      }
+    }
+    return byApp.get(app) ?? /* @__PURE__ */ new Set();
+  };
+  let byDirectory = null;
+  const directoryResources = (dir) => {
+    if (byDirectory === null) {
+      byDirectory = /* @__PURE__ */ new Map();
+      for (const [file2, text2] of texts) {
+        const set2 = byDirectory.get(dirname(file2)) ?? /* @__PURE__ */ new Set();
+        declaredResources(text2).forEach((resource) => set2.add(resource));
+        byDirectory.set(dirname(file2), set2);
+      }
+    }
+    return byDirectory.get(dir) ?? /* @__PURE__ */ new Set();
+  };
+  return (path) => {
+    const apps = deployment.deployedBy.get(path);
+    if (!apps || apps.length === 0) return directoryResources(dirname(path));
+    return new Set(apps.flatMap((app) => [...appResources(app)]));
+  };
 }
 function indexBaseJobs(baseFiles, config2) {
   const index = /* @__PURE__ */ new Map();
@@ -30157,8 +31263,8 @@ var ANSI = {
   reset: "\x1B[0m"
 };
 var UNSAFE = /\r\n|[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
-function escapeControlCharacters(text, multiline = false) {
-  return text.replace(UNSAFE, (match) => {
+function escapeControlCharacters(text2, multiline = false) {
+  return text2.replace(UNSAFE, (match) => {
     if (multiline && (match === "\n" || match === "\r\n")) return match;
     if (match === "\r\n") return "\\r\\n";
     if (match === "\n") return "\\n";
@@ -30170,9 +31276,9 @@ function escapeControlCharacters(text, multiline = false) {
 var DEFAULT_WIDTH = 80;
 var MIN_WIDTH = 40;
 function renderText(results, options) {
-  const paint = (color, text) => options.color ? `${ANSI[color]}${text}${ANSI.reset}` : text;
+  const paint = (color, text2) => options.color ? `${ANSI[color]}${text2}${ANSI.reset}` : text2;
   const width = Math.max(MIN_WIDTH, options.width ?? DEFAULT_WIDTH);
-  const wrapAt = (text, first, rest) => wrap(text, width, first, rest).join("\n");
+  const wrapAt = (text2, first, rest) => wrap(text2, width, first, rest).join("\n");
   const explained = /* @__PURE__ */ new Set();
   const fixed = options.fixed;
   const out = [];
@@ -30293,11 +31399,11 @@ function explainOnce(description, explained) {
   for (let k = 1; k < sentences.length; k++) explained.add(sentences.slice(k).join(" "));
   return description;
 }
-function wrap(text, width, first = "", rest = first) {
+function wrap(text2, width, first = "", rest = first) {
   const lines = [];
   let line = first;
   let empty = true;
-  for (const word of text.split(" ")) {
+  for (const word of text2.split(" ")) {
     if (!empty && line.length + 1 + word.length > width && word !== "") {
       lines.push(line);
       line = rest + word;
@@ -30309,8 +31415,8 @@ function wrap(text, width, first = "", rest = first) {
   lines.push(line);
   return lines;
 }
-function safe(text) {
-  return escapeControlCharacters(text);
+function safe(text2) {
+  return escapeControlCharacters(text2);
 }
 function indentDiff(diff, paint) {
   return diff.split("\n").filter((line, i, all) => !(i === all.length - 1 && line === "")).filter((line) => !line.startsWith("--- ") && !line.startsWith("+++ ")).map((line) => safe(line.replace(/\r$/, ""))).map((line) => {
@@ -30353,11 +31459,11 @@ ${f.docsUrl}`)}`);
   return lines.length > 0 ? `${lines.join("\n")}
 ` : "";
 }
-function escapeData(text) {
-  return escapeControlCharacters(text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A"));
+function escapeData(text2) {
+  return escapeControlCharacters(text2.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A"));
 }
-function escapeProperty(text) {
-  return escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
+function escapeProperty(text2) {
+  return escapeData(text2).replaceAll(":", "%3A").replaceAll(",", "%2C");
 }
 
 // src/render/json.ts
@@ -30387,7 +31493,14 @@ function renderJson(results, options = {}) {
     report.files.scanned += result.files.scanned.length;
     for (const s of result.files.skipped) report.files.skipped.push({ ...s, ...rootField });
     for (const a of result.apps)
-      report.apps.push({ name: a.name, kind: a.kind, file: a.file, paths: a.paths, ...rootField });
+      report.apps.push({
+        name: a.name,
+        kind: a.kind,
+        file: a.file,
+        paths: a.paths,
+        resolution: a.resolution,
+        ...rootField
+      });
     for (const note of scanNotes(result)) report.notes.push(root === null ? note : `${root}: ${note}`);
   }
   return report;
@@ -30904,8 +32017,8 @@ var jobNameTooLong = {
   },
   checkJob(_ctx, job) {
     if (job.hook.neverApplied) return [];
-    const literal3 = (text) => text.replace(/\{\{[\s\S]*?\}\}/g, "");
-    const length = (text) => literal3(text).length;
+    const literal3 = (text2) => text2.replace(/\{\{[\s\S]*?\}\}/g, "");
+    const length = (text2) => literal3(text2).length;
     const atLeast = job.nameTemplated ? "at least " : "";
     if (job.name !== null && length(job.name) > MAX_JOB_NAME) {
       return [
@@ -30951,7 +32064,8 @@ var migrationNotPresync = {
     if (!job.hook.isHook || phases.includes("PreSync") || !phases.some((p) => p === "Sync" || p === "PostSync"))
       return [];
     if (!looksLikeMigration(job)) return [];
-    if (phases.every((p) => p === "Sync") && syncWave(job) < 0) return [];
+    if (phases.every((p) => p === "Sync") && (syncWaveOf(job.annotations) ?? 0) < 0) return [];
+    if (job.needsOwnResource !== null) return [];
     const edit = !job.hook.fromHelm && !job.patchedAnnotations.keys.has(ANNOTATION.hook) ? ctx.fixer.annotationValue(job, ANNOTATION.hook, "PreSync") : null;
     return [
       {
@@ -30960,7 +32074,7 @@ var migrationNotPresync = {
         fix: edit ? {
           fix: {
             kind: "suggestion",
-            description: "Run it as a PreSync hook (suggestion: check that it does not need resources created in the Sync phase).",
+            description: `Run it as a PreSync hook: ${job.migrationEvidence ?? "it"} says it is a schema migration (suggestion: check that it does not need resources created in the Sync phase).`,
             edits: [edit]
           }
         } : noFix(
@@ -30970,13 +32084,6 @@ var migrationNotPresync = {
     ];
   }
 };
-function syncWave(job) {
-  for (const key of [ANNOTATION.syncWave, "helm.sh/hook-weight"]) {
-    const value = job.annotations.get(key)?.trim() ?? "";
-    if (/^[-+]?\d+$/.test(value)) return Number.parseInt(value, 10);
-  }
-  return 0;
-}
 
 // src/rules/plain-job.ts
 var plainJob = {
@@ -31013,20 +32120,22 @@ var replaceWithoutForce = {
   meta: {
     id: "replace-without-force",
     defaultSeverity: "error",
-    description: "Replace=true on a Job without Force=true fails every sync after the first, changed or not.",
+    description: "Replace=true on a Job without Force=true fails every sync after the first, changed or not (with ApplyOutOfSyncOnly=true, the next change).",
     fixable: "safe",
     fixNote: "the strategy fix",
     plainJobFamilyRank: 4,
     messages: {
-      replaceWithoutForce: "{{job}} is synced with Replace=true ({{where}}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with {{error}}."
+      replaceWithoutForce: "{{job}} is synced with Replace=true ({{where}}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated, so every sync after the first fails, changed or not, with {{error}}.",
+      replaceOnNextChange: "{{job}} is synced with Replace=true ({{where}}) and no Force=true: kubectl replace sends the manifest without the selector and labels the API server generated. With ApplyOutOfSyncOnly=true the Job is applied only when it differs from Git, so the sync fails on the next change to the Job, with {{error}}."
     }
   },
   checkJob(ctx, job) {
     if (!isKnownNamedPlainJob(job) || !job.replace || job.forceAnnotation) return [];
     const where = job.annotationSyncOptions.includes("Replace=true") ? "its sync-options annotation" : "its Application's syncOptions";
+    const outOfSyncOnly = job.deployedBy.length > 0 && job.deployedBy.every((app) => hasOption(app.syncOptions, "ApplyOutOfSyncOnly=true"));
     return [
       {
-        messageId: "replaceWithoutForce",
+        messageId: outOfSyncOnly ? "replaceOnNextChange" : "replaceWithoutForce",
         data: {
           job: jobLabel(job),
           where,
@@ -31520,7 +32629,7 @@ function shownFrom(cwd, absolute) {
 import { randomBytes } from "node:crypto";
 import { constants as constants2 } from "node:fs";
 import { open as open3, realpath as realpath3, rename, unlink } from "node:fs/promises";
-import { basename as basename2, dirname as dirname3, join as join2 } from "node:path";
+import { basename as basename3, dirname as dirname3, join as join2 } from "node:path";
 var NO_FOLLOW2 = constants2.O_NOFOLLOW ?? 0;
 var NO_BLOCK2 = constants2.O_NONBLOCK ?? 0;
 var Refused = class extends Error {
@@ -31559,7 +32668,7 @@ async function writeOne(root, realRoot, fix, expected, beforeWrite) {
   const data = Buffer.from(fix.after, "utf8");
   const temporary = join2(
     directory,
-    `.${basename2(absolute)}.argocd-job-guard-${randomBytes(6).toString("hex")}`
+    `.${basename3(absolute)}.argocd-job-guard-${randomBytes(6).toString("hex")}`
   );
   let created = false;
   try {
@@ -31630,8 +32739,8 @@ function pipeSafeWriter(stream) {
     }
     throw error62;
   });
-  return (text) => {
-    if (!closed) stream.write(text);
+  return (text2) => {
+    if (!closed) stream.write(text2);
   };
 }
 function defaultIo() {
@@ -31824,8 +32933,8 @@ async function loadConfig(explicit, root) {
   return DEFAULT_CONFIG;
 }
 async function packageVersion() {
-  const text = await readFile(new URL("../../package.json", import.meta.url), "utf8");
-  return JSON.parse(text).version;
+  const text2 = await readFile(new URL("../../package.json", import.meta.url), "utf8");
+  return JSON.parse(text2).version;
 }
 
 // argocd-job-guard.ts
