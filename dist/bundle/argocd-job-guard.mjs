@@ -54,7 +54,7 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap9 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap8 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
     var isScalar11 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
@@ -90,7 +90,7 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap9;
+    exports.isMap = isMap8;
     exports.isNode = isNode;
     exports.isPair = isPair;
     exports.isScalar = isScalar11;
@@ -4202,9 +4202,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap9 = fc.start.source === "{";
-      const fcName = isMap9 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap9 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap8 = fc.start.source === "{";
+      const fcName = isMap8 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap8 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4240,7 +4240,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap9 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap8 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4280,7 +4280,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap9 && !sep2 && !props.found) {
+        if (!isMap8 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4303,7 +4303,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap9 && !props.found && ctx.options.strict) {
+            if (!isMap8 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -4335,7 +4335,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap9) {
+          if (isMap8) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4351,7 +4351,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap9 ? "}" : "]";
+      const expectedEnd = isMap8 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -27610,7 +27610,7 @@ function hasTemplateActions(text2) {
 function maskTemplateActions(text2, commentLines = false) {
   if (!hasTemplateActions(text2)) return { text: text2, masked: false, templateOnlyLines: /* @__PURE__ */ new Set() };
   const chars = text2.split("");
-  for (const [start, end] of actionRanges(text2)) {
+  for (const [start, end] of templateActions(text2)) {
     for (let i = start; i < end; i++) {
       const ch = chars[i];
       if (ch !== "\n" && ch !== "\r") chars[i] = PLACEHOLDER;
@@ -27635,7 +27635,7 @@ function maskTemplateActions(text2, commentLines = false) {
   }
   return { text: lines.join("\n"), masked: true, templateOnlyLines };
 }
-function actionRanges(text2) {
+function templateActions(text2) {
   const ranges = [];
   for (let open4 = text2.indexOf("{{"); open4 !== -1; ) {
     const close = text2.indexOf("}}", open4 + 2);
@@ -28019,16 +28019,6 @@ var CONTROL_KEYWORDS = /* @__PURE__ */ new Set([
   "break"
 ]);
 var MAX_PIPELINE_TOKENS = 64;
-function templateActions(text2) {
-  const ranges = [];
-  for (let open4 = text2.indexOf("{{"); open4 !== -1; ) {
-    const close = text2.indexOf("}}", open4 + 2);
-    if (close === -1) break;
-    ranges.push([open4, close + 2]);
-    open4 = text2.indexOf("{{", close + 2);
-  }
-  return ranges;
-}
 function isTemplated(text2) {
   return text2.includes("{{") || text2.includes("${");
 }
@@ -28704,20 +28694,9 @@ function chartValueRoots(chart, context) {
     }
   };
   const base = read(`${prefix}values.yaml`);
-  const variants = context.tree.filesIn(chart, false).filter((file2) => /^values[-.][^/]+\.ya?ml$/.test(file2.slice(prefix.length))).map((file2) => overlay(base, read(file2)));
+  const variants = context.tree.filesIn(chart, false).filter((file2) => /^values[-.][^/]+\.ya?ml$/.test(file2.slice(prefix.length))).map((file2) => deepMerge(base, read(file2)));
   const facts = { Release: UNKNOWN, Chart: UNKNOWN, Capabilities: UNKNOWN, Template: UNKNOWN };
   return [base, ...variants].map((values) => ({ ...facts, Values: values }));
-}
-function overlay(base, over) {
-  const out = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const existing = out[key];
-    out[key] = isMap2(existing) && isMap2(value) ? overlay(existing, value) : value;
-  }
-  return out;
-}
-function isMap2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 function builtFromOverriddenBase(file2, context) {
   const dir = dirname(file2);

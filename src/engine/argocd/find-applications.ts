@@ -3,7 +3,7 @@ import { isRecord, type ManifestObject, type ParsedManifestFile } from "../manif
 import { findMap, findPair, locate } from "../manifests/yaml-nodes.js";
 import { writtenText } from "../manifests/written-text.js";
 import type { SourceLocation } from "../types.js";
-import { templateActions } from "./template-eval.js";
+import { templateActions } from "../manifests/helm-mask.js";
 
 /** One git source of an Application or of an ApplicationSet's template, as written. */
 export interface AppSource {

@@ -309,7 +309,7 @@ function nestedKey(nested: Record<string, TemplateValue>, key: string): Template
   return current;
 }
 
-function deepMerge(
+export function deepMerge(
   left: Record<string, TemplateValue>,
   right: Record<string, TemplateValue>,
 ): Record<string, TemplateValue> {

@@ -10,6 +10,7 @@
  *   string functions, `$` for the root. Anything else is unknown.
  * No regular expression runs over repository text here: actions are found with indexOf.
  */
+import { templateActions } from "../manifests/helm-mask.js";
 
 /** Stands for an unknown part of a rendered string (a NUL never appears in a repository path). */
 export const UNKNOWN_MARK = "\u0000";
@@ -56,18 +57,6 @@ const CONTROL_KEYWORDS = new Set([
   "break",
 ]);
 const MAX_PIPELINE_TOKENS = 64;
-
-/** The `{{ … }}` actions of a text, as [start, end) ranges, in order. */
-export function templateActions(text: string): [number, number][] {
-  const ranges: [number, number][] = [];
-  for (let open = text.indexOf("{{"); open !== -1;) {
-    const close = text.indexOf("}}", open + 2);
-    if (close === -1) break;
-    ranges.push([open, close + 2]);
-    open = text.indexOf("{{", close + 2);
-  }
-  return ranges;
-}
 
 /** Whether a text holds a template action or a `${ARGOCD_ENV_X}`-style placeholder Argo CD does not render. */
 export function isTemplated(text: string): boolean {

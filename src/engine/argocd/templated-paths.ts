@@ -10,7 +10,7 @@ import { dirname, joinRepoPath, type RepoTree } from "../repo-tree.js";
 import { isRecord, type ParsedManifestFile } from "../manifests/parse-manifests.js";
 import type { PathResolution } from "../types.js";
 import type { ArgoApp } from "./find-applications.js";
-import { generatorParams, maskedToUnknown } from "./generator-params.js";
+import { deepMerge, generatorParams, maskedToUnknown } from "./generator-params.js";
 import {
   paramsInScope,
   renderTemplate,
@@ -203,25 +203,9 @@ function chartValueRoots(chart: string, context: TemplatedPathContext): Record<s
   const variants = context.tree
     .filesIn(chart, false)
     .filter((file) => /^values[-.][^/]+\.ya?ml$/.test(file.slice(prefix.length)))
-    .map((file) => overlay(base, read(file)));
+    .map((file) => deepMerge(base, read(file)));
   const facts = { Release: UNKNOWN, Chart: UNKNOWN, Capabilities: UNKNOWN, Template: UNKNOWN } as const;
   return [base, ...variants].map((values) => ({ ...facts, Values: values }));
-}
-
-function overlay(
-  base: Record<string, TemplateValue>,
-  over: Record<string, TemplateValue>,
-): Record<string, TemplateValue> {
-  const out: Record<string, TemplateValue> = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const existing = out[key];
-    out[key] = isMap(existing) && isMap(value) ? overlay(existing, value) : value;
-  }
-  return out;
-}
-
-function isMap(value: TemplateValue | undefined): value is Record<string, TemplateValue> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

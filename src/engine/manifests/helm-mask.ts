@@ -30,7 +30,7 @@ export function hasTemplateActions(text: string): boolean {
 export function maskTemplateActions(text: string, commentLines = false): MaskedText {
   if (!hasTemplateActions(text)) return { text, masked: false, templateOnlyLines: new Set() };
   const chars = text.split("");
-  for (const [start, end] of actionRanges(text)) {
+  for (const [start, end] of templateActions(text)) {
     for (let i = start; i < end; i++) {
       const ch = chars[i];
       if (ch !== "\n" && ch !== "\r") chars[i] = PLACEHOLDER;
@@ -68,7 +68,7 @@ export function maskTemplateActions(text: string, commentLines = false): MaskedT
  * indexOf, never a regex: a lazy regex retries from every unclosed `{{` to the end of the text, which is quadratic
  * in a file full of them. Once one `{{` has no `}}` after it, no later one has either, so the search stops there.
  */
-function actionRanges(text: string): [number, number][] {
+export function templateActions(text: string): [number, number][] {
   const ranges: [number, number][] = [];
   for (let open = text.indexOf("{{"); open !== -1;) {
     const close = text.indexOf("}}", open + 2);
