@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import {
   chmodSync,
   cpSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -26,6 +25,7 @@ import {
 import { RULES } from "../../src/rules/index.js";
 import { tarballOf, tarballOfDirectory } from "../helpers/archive.js";
 import { recordingIo } from "../helpers/cli-io.js";
+import { CORPUS, corpusPresentOrSayWhy } from "../helpers/corpus.js";
 import {
   API,
   APP_ID,
@@ -265,16 +265,16 @@ describe("the Open fix PR button", () => {
     return root;
   }
 
-  const CORPUS = join(import.meta.dirname, "..", "..", "..", "shared", "corpus");
   const fixedRepositories: [string, () => string, string][] = [
     ["awkward bytes", awkwardRepository, `https://github.com/${OWNER}/${REPO}`],
-    ...["ibm-mas__gitops", "argoproj__argo-cd", "redhat-cop__gitops-catalog"]
-      .filter((name) => existsSync(join(CORPUS, name)))
-      .map((name): [string, () => string, string] => [
-        `corpus/${name}`,
-        () => join(CORPUS, name),
-        `https://github.com/${name.replace("__", "/")}`,
-      ]),
+    ...(corpusPresentOrSayWhy("fix PR equality on corpus repositories")
+      ? ["ibm-mas__gitops", "argoproj__argo-cd", "redhat-cop__gitops-catalog"]
+      : []
+    ).map((name): [string, () => string, string] => [
+      `corpus/${name}`,
+      () => join(CORPUS, name),
+      `https://github.com/${name.replace("__", "/")}`,
+    ]),
   ];
 
   it.each(fixedRepositories)(
