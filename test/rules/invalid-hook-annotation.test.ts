@@ -92,3 +92,45 @@ items:
     expect(finding?.noFixReason).toContain("YAML merge key (<<)");
   });
 });
+
+describe("invalid-hook-annotation's findings", () => {
+  it("names every dropped delete-policy token, and corrects them all in one fix", () => {
+    const content = job(
+      "    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: hooksucceeded,before-hook-creation\n",
+    );
+
+    const [finding] = findingsOf([{ path: "job.yaml", content }]);
+
+    expect(finding?.message).toContain(
+      'hook-delete-policy tokens "hooksucceeded", "before-hook-creation" that Argo CD silently drops',
+    );
+    expect(finding?.fix?.diff).toContain(
+      "+    argocd.argoproj.io/hook-delete-policy: HookSucceeded,BeforeHookCreation\n",
+    );
+  });
+
+  it("corrects Argo CD spellings in helm.sh/hook-delete-policy to Helm's", () => {
+    const content = job(
+      "    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-delete-policy: HookSucceeded,BeforeHookCreation\n",
+    );
+
+    const [finding] = findingsOf([{ path: "job.yaml", content }]);
+
+    expect(finding?.messageId).toBe("helmDeletePolicyDropped");
+    expect(finding?.message).toContain('tokens "HookSucceeded", "BeforeHookCreation"');
+    expect(finding?.fix?.diff).toContain(
+      "+    helm.sh/hook-delete-policy: hook-succeeded,before-hook-creation\n",
+    );
+  });
+
+  it.each([
+    ["its generateName", "generateName: seed-", 'Job "seed-"'],
+    ["(unnamed) without name or generateName", "labels: {}", 'Job "(unnamed)"'],
+  ])("names a Job without a name by %s", (_label, nameLine, label) => {
+    const content = job("    argocd.argoproj.io/hook: Presync\n").replace("name: migrate", nameLine);
+
+    const [finding] = findingsOf([{ path: "job.yaml", content }]);
+
+    expect(finding?.message.startsWith(`${label} has argocd.argoproj.io/hook: "Presync"`)).toBe(true);
+  });
+});

@@ -59,7 +59,34 @@ describe("migration-not-presync", () => {
     ],
     ["a PreSync hook", { [HOOK]: "PreSync" }, false],
     ["a SyncFail hook runs only when a sync fails", { [HOOK]: "SyncFail" }, false],
+    ["a Sync,SyncFail hook runs as Sync on every sync", { [HOOK]: "Sync,SyncFail" }, true],
   ])("%s: reported %s", (_label, annotations, expected) => {
     expect(reported(annotations)).toBe(expected);
+  });
+});
+
+describe("migration-not-presync's suggestion", () => {
+  it("leaves a hook phase a Kustomize patch sets to the patch, and says where it is", () => {
+    const repo = "https://github.com/example/gitops.git";
+    const application = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: prod\nspec:\n  source:\n    repoURL: ${repo}\n    path: db/overlays/prod\n`;
+    const overlay =
+      "resources:\n  - ../../base\npatches:\n  - target:\n      kind: Job\n      name: db-migrate\n    patch: |-\n      - op: add\n        path: /metadata/annotations/argocd.argoproj.io~1hook\n        value: Sync\n";
+    const base =
+      "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: db-migrate\n  annotations:\n    team: payments\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: flyway/flyway:10\n";
+    const files = [
+      { path: "argocd/prod.yaml", content: application },
+      { path: "db/base/kustomization.yaml", content: "resources:\n  - job.yaml\n" },
+      { path: "db/base/job.yaml", content: base },
+      { path: "db/overlays/prod/kustomization.yaml", content: overlay },
+    ];
+
+    const finding = scanRepository({ rules: RULES, files, repoUrl: repo }).findings.find(
+      (f) => f.rule === "migration-not-presync",
+    );
+
+    expect(finding?.fix).toBeNull();
+    expect(finding?.noFixReason).toBe(
+      "argocd.argoproj.io/hook is set by the Kustomize patch in db/overlays/prod/kustomization.yaml: change it there",
+    );
   });
 });
