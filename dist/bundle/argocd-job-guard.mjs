@@ -31744,7 +31744,7 @@ var helmHookIgnored = {
     if (job.hook.hasArgoHookAnnotation || tokens.length === 0 || !tokens.every((t) => HELM_HOOKS_NEVER_APPLIED.includes(t)))
       return [];
     const skipped = job.deployedBy.length > 0 && job.deployedBy.every((app) => app.skipsHelmTests);
-    if (skipped && tokens.every((t) => t.startsWith("test"))) return [];
+    if (skipped && tokens.some((t) => t.startsWith("test"))) return [];
     const tests = tokens.some((t) => t.startsWith("test"));
     return [
       {

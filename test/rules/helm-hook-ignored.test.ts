@@ -33,7 +33,15 @@ describe("helm-hook-ignored with helm.skipTests", () => {
   it.each<[string, string, boolean[], string[]]>([
     ["a test hook, every Application skipping tests", "test", [true, true], []],
     ["a test hook, one Application rendering tests", "test", [true, false], ["testHook"]],
-    ["a test hook, no Application skipping tests", "test-success", [false], ["testHook"]],
+    ["a test hook, no Application skipping tests", "test", [false], ["testHook"]],
+    ["a test-success hook, tests skipped", "test-success", [true], []],
+    [
+      "a hook that is a test and a rollback hook, tests skipped: Helm leaves it out",
+      "test,pre-rollback",
+      [true],
+      [],
+    ],
+    ["a hook that is a test and a rollback hook, tests rendered", "pre-rollback,test", [false], ["testHook"]],
     ["a rollback hook, tests skipped", "pre-rollback", [true], ["rollbackHook"]],
     ["a test hook not deployed by any Application", "test", [], ["testHook"]],
   ])("%s (helm.sh/hook: %s)", (_label, hook, skipTestsPerApp, expected) => {
