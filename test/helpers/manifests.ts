@@ -20,3 +20,20 @@ spec:
 /** The annotations that make a Job a PreSync hook recreated on each sync: what the plain-job fix inserts. */
 export const PRESYNC_HOOK_ANNOTATIONS =
   "\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation";
+
+/**
+ * A Job named `migrate` whose annotations block holds exactly `annotations` (lines of their own, indented four
+ * spaces): the rule tests that misspell, patch or template one annotation.
+ */
+export function annotatedJob(annotations: string): string {
+  return `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations:
+${annotations}spec:
+  template:
+    spec:
+      restartPolicy: Never
+`;
+}

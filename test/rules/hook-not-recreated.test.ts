@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { scanRepository } from "../../src/engine/scan.js";
 import { RULES } from "../../src/rules/index.js";
+import { annotatedJob } from "../helpers/manifests.js";
 
 /**
  * hook-not-recreated adds BeforeHookCreation only where the delete policy Argo CD reads is written in the file; when
@@ -9,16 +10,7 @@ import { RULES } from "../../src/rules/index.js";
 
 const REPO = "https://github.com/example/gitops.git";
 
-const job = (annotations: string) => `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: migrate
-  annotations:
-${annotations}spec:
-  template:
-    spec:
-      restartPolicy: Never
-`;
+const job = annotatedJob;
 
 /** The base Job deployed through a Kustomize overlay that adds `key: value` to its annotations. */
 function patched(baseAnnotations: string, key: string, value: string) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { scanRepository } from "../../src/engine/scan.js";
 import { RULES } from "../../src/rules/index.js";
+import { annotatedJob } from "../helpers/manifests.js";
 
 /**
  * invalid-hook-annotation corrects a misspelt hook token in place, and only where the value it rewrites is the one
@@ -9,16 +10,7 @@ import { RULES } from "../../src/rules/index.js";
 
 const REPO = "https://github.com/example/gitops.git";
 
-const job = (annotations: string) => `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: migrate
-  annotations:
-${annotations}spec:
-  template:
-    spec:
-      restartPolicy: Never
-`;
+const job = annotatedJob;
 
 function findingsOf(files: { path: string; content: string }[]) {
   return scanRepository({ rules: RULES, files, repoUrl: REPO }).findings.filter(
