@@ -64,7 +64,12 @@ export async function checkCommit(
   }
   if (loaded.ok && !loaded.config.report.checkRun) return;
   let checkRunId: number | null = null;
-  let scanned: { config: Config; scan: CommitScan; history: FixHistory | null } | null = null;
+  let scanned: {
+    config: Config;
+    scan: CommitScan;
+    history: FixHistory | null;
+    fixToPropose: boolean;
+  } | null = null;
   try {
     const changes = await commit.changes();
     if (!changes.files.some((file) => isManifest(file.path))) {
@@ -107,12 +112,13 @@ export async function checkCommit(
       fixNotes: declinedSaid ? [declinedSaid] : [],
     });
     // The button commits every safe fix of the branch, so it is offered whenever this commit has one not declined.
-    const offerFix =
-      config.report.fixPullRequest !== "off" &&
-      scan.result.findings.some((f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint));
+    const fixToPropose = scan.result.findings.some(
+      (f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint),
+    );
+    const offerFix = config.report.fixPullRequest !== "off" && fixToPropose;
     const action = history?.open ? UPDATE_FIX_PR_ACTION : FIX_PR_ACTION;
     await completeCheckRun(octokit, ref, checkRunId, report, offerFix ? [action] : []);
-    scanned = { config, scan, history };
+    scanned = { config, scan, history, fixToPropose };
   } catch (error) {
     // The check run must never be left missing or spinning: the error itself is the report.
     const report = renderInternalErrorReport(error instanceof Error ? error.message : String(error));
@@ -126,8 +132,17 @@ export async function checkCommit(
   }
   const branch = commit.branch;
   if (scanned?.history && branch !== null) {
-    const { config, scan, history } = scanned;
-    await keepFixPullRequest(octokit, ref, { ...commit, branch }, config, scan, history, scanner);
+    const { config, scan, history, fixToPropose } = scanned;
+    await keepFixPullRequest(
+      octokit,
+      ref,
+      { ...commit, branch },
+      config,
+      scan,
+      history,
+      fixToPropose,
+      scanner,
+    );
   }
 }
 
@@ -158,13 +173,12 @@ async function keepFixPullRequest(
   config: Config,
   scan: CommitScan,
   history: FixHistory,
+  /** Whether the scan found a safe fix nobody declined (what the check run's button was offered for). */
+  fixToPropose: boolean,
   scanner: Scanner,
 ): Promise<void> {
-  const declined = new Set(declinesHolding(scan.result.findings, history).map((d) => d.fingerprint));
   const auto =
-    config.report.fixPullRequest === "auto" &&
-    commit.branch === commit.defaultBranch &&
-    scan.result.findings.some((f) => f.fix?.kind === "safe" && !declined.has(f.fingerprint));
+    config.report.fixPullRequest === "auto" && commit.branch === commit.defaultBranch && fixToPropose;
   if (!history.open && !auto) return;
   await proposeFixes({
     writer: new FixBranchWriter(octokit, ref),
