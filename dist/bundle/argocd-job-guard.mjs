@@ -30680,16 +30680,17 @@ function collectDifferences(a, b, path, out) {
 
 // src/engine/fix/verify-fix.ts
 var MAX_FIX_PASSES = 10;
-var RECHECK_BUDGET_FACTOR = 2;
+var RECHECK_BUDGET_FACTOR = 3;
 var RECHECK_BUDGET_MIN = 256 * 1024;
+var RECHECK_CHUNK_BYTES = 64 * 1024;
 function verifiedFindings(file2, context, apps) {
   const findings = rawFindings(file2, context, apps);
   const index = indexFile(file2, findings);
   const budget = { bytes: RECHECK_BUDGET_FACTOR * file2.text.length + RECHECK_BUDGET_MIN };
-  const outcomes = /* @__PURE__ */ new Map();
+  const outcomes = checkInChunks(file2, context, index, findings, budget);
   const needDocument = /* @__PURE__ */ new Map();
   for (const finding of findings) {
-    if (!finding.fix) continue;
+    if (!finding.fix || outcomes.has(finding)) continue;
     const checked = checkFix(file2, context, index, finding, finding.fix.edits, budget);
     if (checked === "document") {
       const docIndex = index.objects.get(finding.objectKey)?.docIndex ?? -1;
@@ -30784,6 +30785,62 @@ function checkTogether(file2, context, index, pending, budget) {
   const checked = recheck(file2, context, index, targets, documentScope(index, first), budget, renamed);
   return new Set("ok" in checked ? targets.map((t) => t.finding) : []);
 }
+function checkInChunks(file2, context, index, findings, budget) {
+  const outcomes = /* @__PURE__ */ new Map();
+  if (file2.helm !== null || file2.problems.length > 0 || file2.text.includes("{{")) return outcomes;
+  const fixed = findings.filter((f) => f.fix !== null);
+  const fixesOn = /* @__PURE__ */ new Map();
+  for (const finding of fixed) fixesOn.set(finding.objectKey, (fixesOn.get(finding.objectKey) ?? 0) + 1);
+  let chunk = null;
+  const flush = () => {
+    if (!chunk || chunk.targets.length < 2) return;
+    const scope = chunkScope(file2, index, chunk.first, chunk.last);
+    const renamed = new Set(
+      chunk.targets.flatMap(({ finding, edits }) => {
+        const object2 = index.objects.get(finding.objectKey);
+        return edits.some((e) => touchesName(object2, e)) ? [finding.objectKey] : [];
+      })
+    );
+    const checked = recheck(file2, context, index, chunk.targets, scope, budget, renamed);
+    if (!("ok" in checked)) return;
+    for (const { finding, edits } of chunk.targets) {
+      const object2 = index.objects.get(finding.objectKey);
+      if (object2) outcomes.set(finding, { diff: diffAround(file2, object2, edits) });
+    }
+  };
+  for (const finding of fixed) {
+    const object2 = index.objects.get(finding.objectKey);
+    const range = object2?.node.range;
+    const edits = finding.fix?.edits ?? [];
+    if (!object2 || !range || fixesOn.get(finding.objectKey) !== 1) continue;
+    if (edits.some((e) => e.start < range[0] || e.end > range[2])) continue;
+    if (object2.docRange[0] !== lineStart(file2.text, object2.docRange[0]) || editBlocker(file2, object2))
+      continue;
+    const grown = chunk && object2.docIndex !== chunk.last.docIndex ? object2.docRange[1] - chunk.first.docRange[0] : 0;
+    if (grown > RECHECK_CHUNK_BYTES) {
+      flush();
+      chunk = null;
+    }
+    chunk ??= { first: object2, last: object2, targets: [] };
+    chunk.last = object2;
+    chunk.targets.push({ finding, edits });
+  }
+  flush();
+  return outcomes;
+}
+function chunkScope(file2, index, first, last) {
+  const objects = [];
+  for (let doc = first.docIndex; doc <= last.docIndex; doc++)
+    objects.push(...index.objectsOfDocument.get(doc) ?? []);
+  return {
+    start: first.docRange[0],
+    end: last.docRange[1],
+    blank: null,
+    objects,
+    keyOf: (o) => `${first.docIndex + o.docIndex}:${o.itemIndex ?? "-"}`,
+    hidesIrrelevant: file2.parsedText !== file2.text
+  };
+}
 function touchesName(object2, edit) {
   const metadata = findMap(object2?.node ?? null, "metadata");
   return ["name", "generateName"].some((key) => {
@@ -30816,19 +30873,25 @@ function recheck(file2, context, index, targets, scope, budget, renamedOnly = nu
       problem: `re-checking it would parse its ${Math.ceil((end - start) / 1024)} KiB document again, past the limit for one file`
     };
   budget.bytes -= end - start;
+  if (context.recheckWork) {
+    context.recheckWork.parses++;
+    context.recheckWork.bytes += end - start;
+  }
   const applied = applyEdits(
     file2.text.slice(start, end),
     targets.flatMap(({ edits }) => edits.map((e) => ({ ...e, start: e.start - start, end: e.end - start })))
   );
   if (applied.rejected.length > 0) return { problem: "its edits overlap" };
   const parsed = scope.blank ? applied.text.slice(0, scope.blank[0] - start) + " ".repeat(scope.blank[1] - scope.blank[0]) + applied.text.slice(scope.blank[1] - start) : applied.text;
-  const outcome = parseManifestFile(file2.path, parsed);
+  const outcome = parseManifestFile(file2.path, parsed, { onlyJobsAndApps: scope.hidesIrrelevant === true });
   if (!outcome.ok) return { unparsable: `the fixed file would not parse (${outcome.reason})` };
   if (outcome.file.problems.length > 0)
     return { unparsable: `the fixed file would not parse (${outcome.file.problems.join("; ")})` };
   const fixedKeys = new Set(targets.map(({ finding }) => finding.objectKey));
   const lost = lostContent(scope.objects, outcome.file.objects, fixedKeys);
   if (lost) return { problem: lost };
+  if (!outcome.file.objects.every((o, i) => scope.keyOf(o) === objectKeyOf(scope.objects[i] ?? o)))
+    return { unparsable: "the fixed text would not hold its objects in the same documents" };
   if (renamedOnly && !namesKept(scope.objects, outcome.file.objects, renamedOnly))
     return { problem: "a name changed that no fix renames" };
   const localKey = (f, objectKey) => `${f.rule}@${objectKey}#${f.subject}`;
@@ -31093,7 +31156,8 @@ function analyse(input2) {
       deployedBy: deployedByOf(path),
       patchRoutes: deployment.patchRoutes.get(path) ?? [],
       baseJobs,
-      ownResources: () => ownResourcesOf(path)
+      ownResources: () => ownResourcesOf(path),
+      recheckWork: input2.recheckWork
     };
     contexts.set(path, context);
     for (const finding of verifiedFindings(file2, context, appsByFile.get(path) ?? []))

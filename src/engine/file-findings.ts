@@ -35,6 +35,14 @@ export interface FileContext {
   baseJobs: ReadonlyMap<string, JobView>;
   /** `Kind/name` of the objects the file's Applications create in the Sync phase (see app-resources.ts). */
   ownResources: () => ReadonlySet<string>;
+  /** Counts the parses of fix verification (see ScanInput.recheckWork). */
+  recheckWork?: RecheckWork | undefined;
+}
+
+/** How many times, and how many bytes, fix verification parsed again. */
+export interface RecheckWork {
+  parses: number;
+  bytes: number;
 }
 
 /** A finding plus the identity of the object (and part of it) it is about, stable under our own edits. */

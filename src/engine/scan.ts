@@ -3,7 +3,13 @@ import { mapDeployedFiles, type DeploymentMap } from "./argocd/deployed-files.js
 import { isArgoApp, readArgoApp, type ArgoApp } from "./argocd/find-applications.js";
 import { normaliseRepoUrl } from "./argocd/patterns.js";
 import { configGlobTest } from "./glob.js";
-import { jobIdentity, stripKey, type AppObject, type FileContext } from "./file-findings.js";
+import {
+  jobIdentity,
+  stripKey,
+  type AppObject,
+  type FileContext,
+  type RecheckWork,
+} from "./file-findings.js";
 import { unifiedDiff } from "./fix/text-edit.js";
 import { fixText, verifiedFindings } from "./fix/verify-fix.js";
 import { buildJobView, isJob, type JobView } from "./jobs/job-view.js";
@@ -44,6 +50,8 @@ export interface ScanInput {
   rules: readonly RuleModule[];
   /** Called as files are analysed (the CLI draws a progress line on a terminal). */
   onProgress?: (done: number, total: number) => void;
+  /** Counts what fix verification parses again: tests and bench/engine.js bound the work by it, not by time. */
+  recheckWork?: RecheckWork;
 }
 
 /**
@@ -183,6 +191,7 @@ function analyse(input: ScanInput): Analysis {
       patchRoutes: deployment.patchRoutes.get(path) ?? [],
       baseJobs,
       ownResources: () => ownResourcesOf(path),
+      recheckWork: input.recheckWork,
     };
     contexts.set(path, context);
     for (const finding of verifiedFindings(file, context, appsByFile.get(path) ?? []))

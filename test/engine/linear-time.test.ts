@@ -1,7 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
 import { RULES } from "../../src/rules/index.js";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
-import { RECHECK_BUDGET_FACTOR, RECHECK_BUDGET_MIN } from "../../src/engine/fix/verify-fix.js";
+import {
+  RECHECK_BUDGET_FACTOR,
+  RECHECK_BUDGET_MIN,
+  RECHECK_CHUNK_BYTES,
+} from "../../src/engine/fix/verify-fix.js";
 import type { JobView } from "../../src/engine/jobs/job-view.js";
 import type { RuleModule } from "../../src/engine/rule-api.js";
 import { findPair } from "../../src/engine/manifests/yaml-nodes.js";
@@ -132,8 +136,9 @@ describe("fixes on the items of a kind: List", () => {
   });
 
   it("are each re-checked alone when one of them fails together, within a bounded multiple of the file", () => {
-    // One Job's fix leaves its finding: together they fail, so each is re-checked on the whole document alone, and
-    // past twice the file (plus 256 KiB) in re-parses, the rest are withdrawn, saying why.
+    // One Job's fix leaves its finding: the chunk (the whole document) and the re-check together fail, so each is
+    // re-checked on the whole document alone, and past three times the file (plus 256 KiB) in re-parses, the rest
+    // are withdrawn, saying why.
     const text = aliasedList(90);
     const stubborn = probeRule((job) => job.name !== "job-7");
 
@@ -145,7 +150,8 @@ describe("fixes on the items of a kind: List", () => {
     expect(result.findings.find((f) => f.name === "job-7")?.noFixReason).toBe(
       "no automatic fix: the finding remains after the fix",
     );
-    // Item re-checks (each item once) and the failed re-check together (the file once) come out of the budget.
+    // The failed chunk and the failed re-check together (the file twice) come out of the budget; no item is
+    // re-checked alone (each uses the anchor).
     const documentsAllowed = Math.floor(
       (RECHECK_BUDGET_FACTOR * text.length + RECHECK_BUDGET_MIN - 2 * text.length) / text.length,
     );
@@ -272,6 +278,91 @@ describe("fixes on the items of a kind: List", () => {
       ["job-2", "safe"],
     ]);
     expect(result.findings[1]?.fix?.diff).toContain("+      generateName: job-1-");
+  });
+});
+
+describe("fixes of many documents", () => {
+  const jobs = (count: number, between = "") =>
+    Array.from({ length: count }, (_, i) => job(`job-${i}`, "")).join(`---\n${between}`);
+  const deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\n";
+
+  it("are re-checked a chunk of documents at a time: each byte parsed once, one parse per chunk", () => {
+    const text = jobs(2000);
+    const recheckWork = { parses: 0, bytes: 0 };
+
+    const result = scanRepository({
+      rules: RULES,
+      files: [{ path: "jobs.yaml", content: text }],
+      recheckWork,
+    });
+
+    expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(2000);
+    expect(recheckWork.bytes).toBe(text.length);
+    expect(recheckWork.parses).toBe(Math.ceil(text.length / RECHECK_CHUNK_BYTES));
+  });
+
+  it("are re-checked in chunks when the scan hid the documents between the Jobs (a Deployment)", () => {
+    const text = jobs(50, deployment);
+    const recheckWork = { parses: 0, bytes: 0 };
+
+    const result = scanRepository({
+      rules: RULES,
+      files: [{ path: "jobs.yaml", content: text }],
+      recheckWork,
+    });
+
+    expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(50);
+    expect(recheckWork).toEqual({ parses: 1, bytes: text.length });
+  });
+
+  it("that fail in their chunk are re-checked one Job at a time, and only the failing fix is withdrawn", () => {
+    const text = jobs(50);
+    const recheckWork = { parses: 0, bytes: 0 };
+    const stubborn = probeRule((job) => job.name !== "job-7");
+
+    const result = scanRepository({
+      rules: [stubborn],
+      files: [{ path: "jobs.yaml", content: text }],
+      recheckWork,
+    });
+
+    expect(result.findings.filter((f) => f.fix !== null)).toHaveLength(49);
+    expect(result.findings.find((f) => f.name === "job-7")?.noFixReason).toBe(
+      "no automatic fix: the finding remains after the fix",
+    );
+    // The chunk once, then each Job's document once.
+    expect(recheckWork).toEqual({ parses: 51, bytes: 2 * text.length });
+  });
+
+  it("a fix that changes how its chunk splits into documents is withdrawn, and the other fixes stand", () => {
+    // job-3's fix ends its document early (`...`) and starts a new one holding the rest of the Job: the chunk's
+    // documents no longer line up with the file's, so each fix is re-checked alone, where job-3's fails.
+    const splitter: RuleModule = {
+      ...probeRule(() => true),
+      checkJob(ctx, job) {
+        if (job.annotations.has("probe/done")) return [];
+        const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]);
+        if (!edits) return [];
+        if (job.name === "job-3") {
+          const at = job.file.text.indexOf("spec:", job.file.text.indexOf("name: job-3"));
+          edits.push({ start: at, end: at, text: "...\n---\n" });
+        }
+        return [
+          { messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } },
+        ];
+      },
+    };
+
+    const result = scanRepository({ rules: [splitter], files: [{ path: "jobs.yaml", content: jobs(6) }] });
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      ["job-0", "safe"],
+      ["job-1", "safe"],
+      ["job-2", "safe"],
+      ["job-3", "no automatic fix: the fixed file would hold a different number of objects"],
+      ["job-4", "safe"],
+      ["job-5", "safe"],
+    ]);
   });
 });
 

@@ -22,14 +22,22 @@ import { applyEdits, takeNonConflicting, unifiedDiff } from "./text-edit.js";
 const MAX_FIX_PASSES = 10;
 
 /**
- * Every re-check parses text again. Most re-parse only the Job's own lines, and the Jobs of a List that must fall
- * back to their whole document (they use an anchor defined elsewhere in it) are re-checked together in one parse of
- * it; only when that fails is each re-checked on the whole document alone, which could make a file of many such Jobs
- * quadratic: the bytes re-parsed per file are capped at twice its size (each byte once on its own, once in a
- * document re-checked as a whole), past which fixes are withdrawn, saying why.
+ * Every re-check parses text again. First the fixes of consecutive documents are re-checked together, a chunk of the
+ * file in one parse (see checkInChunks); a fix whose chunk fails is re-checked on the Job's own lines, and the Jobs
+ * of a List that must fall back to their whole document (they use an anchor defined elsewhere in it) together in one
+ * parse of it; only when that fails is each re-checked on the whole document alone, which could make a file of many
+ * such Jobs quadratic: the bytes re-parsed per file are capped at three times its size (each byte once in its chunk,
+ * once on its own, once in a document re-checked as a whole), past which fixes are withdrawn, saying why.
  */
-export const RECHECK_BUDGET_FACTOR = 2;
+export const RECHECK_BUDGET_FACTOR = 3;
 export const RECHECK_BUDGET_MIN = 256 * 1024;
+
+/**
+ * Documents are re-checked together up to this many bytes (a larger document is a chunk of its own): one parse per
+ * chunk instead of one per Job, which was a third of a scan of a file of many small Jobs, and a failed chunk costs
+ * only its own bytes again.
+ */
+export const RECHECK_CHUNK_BYTES = 64 * 1024;
 
 /** Findings of one file, each fix proven by re-scanning the fixed text (or withdrawn). */
 export function verifiedFindings(
@@ -40,10 +48,10 @@ export function verifiedFindings(
   const findings = rawFindings(file, context, apps);
   const index = indexFile(file, findings);
   const budget = { bytes: RECHECK_BUDGET_FACTOR * file.text.length + RECHECK_BUDGET_MIN };
-  const outcomes = new Map<RawFinding, FixCheck>();
+  const outcomes = checkInChunks(file, context, index, findings, budget);
   const needDocument = new Map<number, RawFinding[]>();
   for (const finding of findings) {
-    if (!finding.fix) continue;
+    if (!finding.fix || outcomes.has(finding)) continue;
     const checked = checkFix(file, context, index, finding, finding.fix.edits, budget);
     if (checked === "document") {
       const docIndex = index.objects.get(finding.objectKey)?.docIndex ?? -1;
@@ -109,6 +117,8 @@ interface RecheckScope {
   blank: [number, number] | null;
   objects: readonly ManifestObject[];
   keyOf: (object: ManifestObject) => string;
+  /** Documents the scan hid (see hideIrrelevantDocuments) must be hidden again, or the objects would not match. */
+  hidesIrrelevant?: boolean;
 }
 
 /**
@@ -205,6 +215,89 @@ function checkTogether(
   return new Set("ok" in checked ? targets.map((t) => t.finding) : []);
 }
 
+/**
+ * Re-checks the fixes of consecutive whole documents together, a chunk at a time, all applied: each is proven alone
+ * for the reasons checkTogether gives, and documents are independent in YAML (an anchor never reaches past its
+ * document). Only a Job's sole fix, editing inside the Job, is taken. Returns the fixes proven; the others, and all
+ * of a chunk that fails, are left to the checks one Job at a time. A template (masked before parsing) or a file with
+ * a document that did not parse is not chunked: a chunk of it could parse differently from the file.
+ */
+function checkInChunks(
+  file: ParsedManifestFile,
+  context: FileContext,
+  index: FileIndex,
+  findings: readonly RawFinding[],
+  budget: { bytes: number },
+): Map<RawFinding, FixCheck> {
+  const outcomes = new Map<RawFinding, FixCheck>();
+  if (file.helm !== null || file.problems.length > 0 || file.text.includes("{{")) return outcomes;
+  const fixed = findings.filter((f) => f.fix !== null);
+  const fixesOn = new Map<string, number>();
+  for (const finding of fixed) fixesOn.set(finding.objectKey, (fixesOn.get(finding.objectKey) ?? 0) + 1);
+  let chunk: { first: ManifestObject; last: ManifestObject; targets: RecheckTarget[] } | null = null;
+  const flush = () => {
+    if (!chunk || chunk.targets.length < 2) return;
+    const scope = chunkScope(file, index, chunk.first, chunk.last);
+    const renamed = new Set(
+      chunk.targets.flatMap(({ finding, edits }) => {
+        const object = index.objects.get(finding.objectKey);
+        return edits.some((e) => touchesName(object, e)) ? [finding.objectKey] : [];
+      }),
+    );
+    const checked = recheck(file, context, index, chunk.targets, scope, budget, renamed);
+    if (!("ok" in checked)) return;
+    for (const { finding, edits } of chunk.targets) {
+      const object = index.objects.get(finding.objectKey);
+      if (object) outcomes.set(finding, { diff: diffAround(file, object, edits) });
+    }
+  };
+  for (const finding of fixed) {
+    const object = index.objects.get(finding.objectKey);
+    const range = object?.node.range;
+    const edits = finding.fix?.edits ?? [];
+    if (!object || !range || fixesOn.get(finding.objectKey) !== 1) continue;
+    if (edits.some((e) => e.start < range[0] || e.end > range[2])) continue;
+    if (object.docRange[0] !== lineStart(file.text, object.docRange[0]) || editBlocker(file, object))
+      continue;
+    const grown =
+      chunk && object.docIndex !== chunk.last.docIndex ? object.docRange[1] - chunk.first.docRange[0] : 0;
+    if (grown > RECHECK_CHUNK_BYTES) {
+      flush();
+      chunk = null;
+    }
+    chunk ??= { first: object, last: object, targets: [] };
+    chunk.last = object;
+    chunk.targets.push({ finding, edits });
+  }
+  flush();
+  return outcomes;
+}
+
+/** The whole documents from the first object's to the last's, with every object in them. */
+function chunkScope(
+  file: ParsedManifestFile,
+  index: FileIndex,
+  first: ManifestObject,
+  last: ManifestObject,
+): RecheckScope {
+  const objects: ManifestObject[] = [];
+  for (let doc = first.docIndex; doc <= last.docIndex; doc++)
+    objects.push(...(index.objectsOfDocument.get(doc) ?? []));
+  return {
+    start: first.docRange[0],
+    end: last.docRange[1],
+    blank: null,
+    objects,
+    keyOf: (o) => `${first.docIndex + o.docIndex}:${o.itemIndex ?? "-"}`,
+    hidesIrrelevant: file.parsedText !== file.text,
+  };
+}
+
+interface RecheckTarget {
+  finding: RawFinding;
+  edits: readonly TextEdit[];
+}
+
 /** Whether an edit reaches the text of the object's metadata.name or metadata.generateName. */
 function touchesName(object: ManifestObject | undefined, edit: TextEdit): boolean {
   const metadata = findMap(object?.node ?? null, "metadata");
@@ -261,6 +354,10 @@ function recheck(
       problem: `re-checking it would parse its ${Math.ceil((end - start) / 1024)} KiB document again, past the limit for one file`,
     };
   budget.bytes -= end - start;
+  if (context.recheckWork) {
+    context.recheckWork.parses++;
+    context.recheckWork.bytes += end - start;
+  }
   const applied = applyEdits(
     file.text.slice(start, end),
     targets.flatMap(({ edits }) => edits.map((e) => ({ ...e, start: e.start - start, end: e.end - start }))),
@@ -272,13 +369,16 @@ function recheck(
       " ".repeat(scope.blank[1] - scope.blank[0]) +
       applied.text.slice(scope.blank[1] - start)
     : applied.text;
-  const outcome = parseManifestFile(file.path, parsed);
+  const outcome = parseManifestFile(file.path, parsed, { onlyJobsAndApps: scope.hidesIrrelevant === true });
   if (!outcome.ok) return { unparsable: `the fixed file would not parse (${outcome.reason})` };
   if (outcome.file.problems.length > 0)
     return { unparsable: `the fixed file would not parse (${outcome.file.problems.join("; ")})` };
   const fixedKeys = new Set(targets.map(({ finding }) => finding.objectKey));
   const lost = lostContent(scope.objects, outcome.file.objects, fixedKeys);
   if (lost) return { problem: lost };
+  // Findings are matched by object key: a re-parse that numbers its documents otherwise would match the wrong Jobs.
+  if (!outcome.file.objects.every((o, i) => scope.keyOf(o) === objectKeyOf(scope.objects[i] ?? o)))
+    return { unparsable: "the fixed text would not hold its objects in the same documents" };
   if (renamedOnly && !namesKept(scope.objects, outcome.file.objects, renamedOnly))
     return { problem: "a name changed that no fix renames" };
   const localKey = (f: RawFinding, objectKey: string) => `${f.rule}@${objectKey}#${f.subject}`;
