@@ -30766,54 +30766,27 @@ function checkInDocument(file2, context, index, finding, edits, budget) {
   return { diff: diffAround(file2, object2, edits) };
 }
 function checkTogether(file2, context, index, pending, budget) {
-  const perObject = /* @__PURE__ */ new Map();
-  for (const finding of pending)
-    perObject.set(finding.objectKey, (perObject.get(finding.objectKey) ?? 0) + 1);
-  const targets = [];
-  const renamed = /* @__PURE__ */ new Set();
-  for (const finding of pending) {
-    const object2 = index.objects.get(finding.objectKey);
-    const range = object2?.node.range;
-    const edits = finding.fix?.edits ?? [];
-    if (!object2 || !range || perObject.get(finding.objectKey) !== 1) continue;
-    if (edits.some((e) => e.start < range[0] || e.end > range[2])) continue;
-    if (edits.some((e) => touchesName(object2, e))) renamed.add(finding.objectKey);
-    targets.push({ finding, edits });
-  }
-  const first = index.objects.get(targets[0]?.finding.objectKey ?? "");
+  const targets = soleFixes(pending, index);
+  const first = targets[0]?.object;
   if (targets.length < 2 || !first) return /* @__PURE__ */ new Set();
-  const checked = recheck(file2, context, index, targets, documentScope(index, first), budget, renamed);
+  const scope = documentScope(index, first);
+  const checked = recheck(file2, context, index, targets, scope, budget, renamedBy(targets));
   return new Set("ok" in checked ? targets.map((t) => t.finding) : []);
 }
 function checkInChunks(file2, context, index, findings, budget) {
   const outcomes = /* @__PURE__ */ new Map();
   if (file2.helm !== null || file2.problems.length > 0 || file2.text.includes("{{")) return outcomes;
-  const fixed = findings.filter((f) => f.fix !== null);
-  const fixesOn = /* @__PURE__ */ new Map();
-  for (const finding of fixed) fixesOn.set(finding.objectKey, (fixesOn.get(finding.objectKey) ?? 0) + 1);
   let chunk = null;
   const flush = () => {
     if (!chunk || chunk.targets.length < 2) return;
     const scope = chunkScope(file2, index, chunk.first, chunk.last);
-    const renamed = new Set(
-      chunk.targets.flatMap(({ finding, edits }) => {
-        const object2 = index.objects.get(finding.objectKey);
-        return edits.some((e) => touchesName(object2, e)) ? [finding.objectKey] : [];
-      })
-    );
-    const checked = recheck(file2, context, index, chunk.targets, scope, budget, renamed);
+    const checked = recheck(file2, context, index, chunk.targets, scope, budget, renamedBy(chunk.targets));
     if (!("ok" in checked)) return;
-    for (const { finding, edits } of chunk.targets) {
-      const object2 = index.objects.get(finding.objectKey);
-      if (object2) outcomes.set(finding, { diff: diffAround(file2, object2, edits) });
-    }
+    for (const { finding, edits, object: object2 } of chunk.targets)
+      outcomes.set(finding, { diff: diffAround(file2, object2, edits) });
   };
-  for (const finding of fixed) {
-    const object2 = index.objects.get(finding.objectKey);
-    const range = object2?.node.range;
-    const edits = finding.fix?.edits ?? [];
-    if (!object2 || !range || fixesOn.get(finding.objectKey) !== 1) continue;
-    if (edits.some((e) => e.start < range[0] || e.end > range[2])) continue;
+  for (const target of soleFixes(findings, index)) {
+    const { object: object2 } = target;
     if (object2.docRange[0] !== lineStart(file2.text, object2.docRange[0]) || editBlocker(file2, object2))
       continue;
     const grown = chunk && object2.docIndex !== chunk.last.docIndex ? object2.docRange[1] - chunk.first.docRange[0] : 0;
@@ -30823,7 +30796,7 @@ function checkInChunks(file2, context, index, findings, budget) {
     }
     chunk ??= { first: object2, last: object2, targets: [] };
     chunk.last = object2;
-    chunk.targets.push({ finding, edits });
+    chunk.targets.push(target);
   }
   flush();
   return outcomes;
@@ -30840,6 +30813,28 @@ function chunkScope(file2, index, first, last) {
     keyOf: (o) => `${first.docIndex + o.docIndex}:${o.itemIndex ?? "-"}`,
     hidesIrrelevant: file2.parsedText !== file2.text
   };
+}
+function soleFixes(findings, index) {
+  const fixesOn = /* @__PURE__ */ new Map();
+  for (const finding of findings)
+    if (finding.fix) fixesOn.set(finding.objectKey, (fixesOn.get(finding.objectKey) ?? 0) + 1);
+  const targets = [];
+  for (const finding of findings) {
+    const object2 = index.objects.get(finding.objectKey);
+    const range = object2?.node.range;
+    const edits = finding.fix?.edits ?? [];
+    if (!finding.fix || !object2 || !range || fixesOn.get(finding.objectKey) !== 1) continue;
+    if (edits.some((e) => e.start < range[0] || e.end > range[2])) continue;
+    targets.push({ finding, edits, object: object2 });
+  }
+  return targets;
+}
+function renamedBy(targets) {
+  return new Set(
+    targets.flatMap(
+      ({ finding, edits, object: object2 }) => edits.some((e) => touchesName(object2, e)) ? [finding.objectKey] : []
+    )
+  );
 }
 function touchesName(object2, edit) {
   const metadata = findMap(object2?.node ?? null, "metadata");

@@ -71,6 +71,21 @@ function probeRule(clears: (job: JobView) => boolean): RuleModule {
   };
 }
 
+/** The probe rule whose fix on some Jobs also makes an edit of the test's choosing. */
+function probeWithExtraEdit(extra: (job: JobView) => TextEdit | null): RuleModule {
+  return {
+    ...probeRule(() => true),
+    checkJob(ctx, job) {
+      if (job.annotations.has("probe/done")) return [];
+      const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]);
+      if (!edits) return [];
+      const more = extra(job);
+      if (more) edits.push(more);
+      return [{ messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } }];
+    },
+  };
+}
+
 describe("fixes on the items of a kind: List", () => {
   it("are verified on each item alone, with the diff placed at the item's lines in the file", () => {
     const text = listOf(["alpha", "beta", "gamma"]);
@@ -232,22 +247,12 @@ describe("fixes on the items of a kind: List", () => {
       /( {6}name: job-\d+\n)/g,
       "$1      annotations:\n        team: x\n",
     );
-    const intruder: RuleModule = {
-      ...probeRule(() => true),
-      checkJob(ctx, job) {
-        if (job.annotations.has("probe/done")) return [];
-        const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]);
-        if (!edits) return [];
-        if (job.name === "job-1") {
-          const line = "        team: x\n";
-          const at = job.file.text.indexOf(line, job.file.text.indexOf("name: job-2")) + line.length;
-          edits.push({ start: at, end: at, text: "        probe/x: slipped\n" });
-        }
-        return [
-          { messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } },
-        ];
-      },
-    };
+    const intruder = probeWithExtraEdit((job) => {
+      if (job.name !== "job-1") return null;
+      const line = "        team: x\n";
+      const at = job.file.text.indexOf(line, job.file.text.indexOf("name: job-2")) + line.length;
+      return { start: at, end: at, text: "        probe/x: slipped\n" };
+    });
 
     const result = scanRepository({ rules: [intruder], files: [{ path: "list.yaml", content }] });
 
@@ -285,16 +290,17 @@ describe("fixes of many documents", () => {
   const jobs = (count: number, between = "") =>
     Array.from({ length: count }, (_, i) => job(`job-${i}`, "")).join(`---\n${between}`);
   const deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\n";
+  /** A scan that counts what fix verification parses again. */
+  const scanCounting = (content: string, rules: readonly RuleModule[] = RULES) => {
+    const recheckWork = { parses: 0, bytes: 0 };
+    const result = scanRepository({ rules, files: [{ path: "jobs.yaml", content }], recheckWork });
+    return { result, recheckWork };
+  };
 
   it("are re-checked a chunk of documents at a time: each byte parsed once, one parse per chunk", () => {
     const text = jobs(2000);
-    const recheckWork = { parses: 0, bytes: 0 };
 
-    const result = scanRepository({
-      rules: RULES,
-      files: [{ path: "jobs.yaml", content: text }],
-      recheckWork,
-    });
+    const { result, recheckWork } = scanCounting(text);
 
     expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(2000);
     expect(recheckWork.bytes).toBe(text.length);
@@ -303,13 +309,8 @@ describe("fixes of many documents", () => {
 
   it("are re-checked in chunks when the scan hid the documents between the Jobs (a Deployment)", () => {
     const text = jobs(50, deployment);
-    const recheckWork = { parses: 0, bytes: 0 };
 
-    const result = scanRepository({
-      rules: RULES,
-      files: [{ path: "jobs.yaml", content: text }],
-      recheckWork,
-    });
+    const { result, recheckWork } = scanCounting(text);
 
     expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(50);
     expect(recheckWork).toEqual({ parses: 1, bytes: text.length });
@@ -317,14 +318,9 @@ describe("fixes of many documents", () => {
 
   it("that fail in their chunk are re-checked one Job at a time, and only the failing fix is withdrawn", () => {
     const text = jobs(50);
-    const recheckWork = { parses: 0, bytes: 0 };
     const stubborn = probeRule((job) => job.name !== "job-7");
 
-    const result = scanRepository({
-      rules: [stubborn],
-      files: [{ path: "jobs.yaml", content: text }],
-      recheckWork,
-    });
+    const { result, recheckWork } = scanCounting(text, [stubborn]);
 
     expect(result.findings.filter((f) => f.fix !== null)).toHaveLength(49);
     expect(result.findings.find((f) => f.name === "job-7")?.noFixReason).toBe(
@@ -337,23 +333,13 @@ describe("fixes of many documents", () => {
   it("a fix that changes how its chunk splits into documents is withdrawn, and the other fixes stand", () => {
     // job-3's fix ends its document early (`...`) and starts a new one holding the rest of the Job: the chunk's
     // documents no longer line up with the file's, so each fix is re-checked alone, where job-3's fails.
-    const splitter: RuleModule = {
-      ...probeRule(() => true),
-      checkJob(ctx, job) {
-        if (job.annotations.has("probe/done")) return [];
-        const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]);
-        if (!edits) return [];
-        if (job.name === "job-3") {
-          const at = job.file.text.indexOf("spec:", job.file.text.indexOf("name: job-3"));
-          edits.push({ start: at, end: at, text: "...\n---\n" });
-        }
-        return [
-          { messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } },
-        ];
-      },
-    };
+    const splitter = probeWithExtraEdit((job) => {
+      if (job.name !== "job-3") return null;
+      const at = job.file.text.indexOf("spec:", job.file.text.indexOf("name: job-3"));
+      return { start: at, end: at, text: "...\n---\n" };
+    });
 
-    const result = scanRepository({ rules: [splitter], files: [{ path: "jobs.yaml", content: jobs(6) }] });
+    const { result } = scanCounting(jobs(6), [splitter]);
 
     expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
       ["job-0", "safe"],

@@ -195,23 +195,11 @@ function checkTogether(
   pending: readonly RawFinding[],
   budget: { bytes: number },
 ): ReadonlySet<RawFinding> {
-  const perObject = new Map<string, number>();
-  for (const finding of pending)
-    perObject.set(finding.objectKey, (perObject.get(finding.objectKey) ?? 0) + 1);
-  const targets: { finding: RawFinding; edits: readonly TextEdit[] }[] = [];
-  const renamed = new Set<string>();
-  for (const finding of pending) {
-    const object = index.objects.get(finding.objectKey);
-    const range = object?.node.range;
-    const edits = finding.fix?.edits ?? [];
-    if (!object || !range || perObject.get(finding.objectKey) !== 1) continue;
-    if (edits.some((e) => e.start < range[0] || e.end > range[2])) continue;
-    if (edits.some((e) => touchesName(object, e))) renamed.add(finding.objectKey);
-    targets.push({ finding, edits });
-  }
-  const first = index.objects.get(targets[0]?.finding.objectKey ?? "");
+  const targets = soleFixes(pending, index);
+  const first = targets[0]?.object;
   if (targets.length < 2 || !first) return new Set();
-  const checked = recheck(file, context, index, targets, documentScope(index, first), budget, renamed);
+  const scope = documentScope(index, first);
+  const checked = recheck(file, context, index, targets, scope, budget, renamedBy(targets));
   return new Set("ok" in checked ? targets.map((t) => t.finding) : []);
 }
 
@@ -231,32 +219,17 @@ function checkInChunks(
 ): Map<RawFinding, FixCheck> {
   const outcomes = new Map<RawFinding, FixCheck>();
   if (file.helm !== null || file.problems.length > 0 || file.text.includes("{{")) return outcomes;
-  const fixed = findings.filter((f) => f.fix !== null);
-  const fixesOn = new Map<string, number>();
-  for (const finding of fixed) fixesOn.set(finding.objectKey, (fixesOn.get(finding.objectKey) ?? 0) + 1);
   let chunk: { first: ManifestObject; last: ManifestObject; targets: RecheckTarget[] } | null = null;
   const flush = () => {
     if (!chunk || chunk.targets.length < 2) return;
     const scope = chunkScope(file, index, chunk.first, chunk.last);
-    const renamed = new Set(
-      chunk.targets.flatMap(({ finding, edits }) => {
-        const object = index.objects.get(finding.objectKey);
-        return edits.some((e) => touchesName(object, e)) ? [finding.objectKey] : [];
-      }),
-    );
-    const checked = recheck(file, context, index, chunk.targets, scope, budget, renamed);
+    const checked = recheck(file, context, index, chunk.targets, scope, budget, renamedBy(chunk.targets));
     if (!("ok" in checked)) return;
-    for (const { finding, edits } of chunk.targets) {
-      const object = index.objects.get(finding.objectKey);
-      if (object) outcomes.set(finding, { diff: diffAround(file, object, edits) });
-    }
+    for (const { finding, edits, object } of chunk.targets)
+      outcomes.set(finding, { diff: diffAround(file, object, edits) });
   };
-  for (const finding of fixed) {
-    const object = index.objects.get(finding.objectKey);
-    const range = object?.node.range;
-    const edits = finding.fix?.edits ?? [];
-    if (!object || !range || fixesOn.get(finding.objectKey) !== 1) continue;
-    if (edits.some((e) => e.start < range[0] || e.end > range[2])) continue;
+  for (const target of soleFixes(findings, index)) {
+    const { object } = target;
     if (object.docRange[0] !== lineStart(file.text, object.docRange[0]) || editBlocker(file, object))
       continue;
     const grown =
@@ -267,7 +240,7 @@ function checkInChunks(
     }
     chunk ??= { first: object, last: object, targets: [] };
     chunk.last = object;
-    chunk.targets.push({ finding, edits });
+    chunk.targets.push(target);
   }
   flush();
   return outcomes;
@@ -296,6 +269,33 @@ function chunkScope(
 interface RecheckTarget {
   finding: RawFinding;
   edits: readonly TextEdit[];
+  object: ManifestObject;
+}
+
+/** The fixes that may be re-checked with others: each the only fix on its Job, and editing only inside the Job. */
+function soleFixes(findings: readonly RawFinding[], index: FileIndex): RecheckTarget[] {
+  const fixesOn = new Map<string, number>();
+  for (const finding of findings)
+    if (finding.fix) fixesOn.set(finding.objectKey, (fixesOn.get(finding.objectKey) ?? 0) + 1);
+  const targets: RecheckTarget[] = [];
+  for (const finding of findings) {
+    const object = index.objects.get(finding.objectKey);
+    const range = object?.node.range;
+    const edits = finding.fix?.edits ?? [];
+    if (!finding.fix || !object || !range || fixesOn.get(finding.objectKey) !== 1) continue;
+    if (edits.some((e) => e.start < range[0] || e.end > range[2])) continue;
+    targets.push({ finding, edits, object });
+  }
+  return targets;
+}
+
+/** The Jobs whose own fix renames them: the only ones whose name may change in a re-check together. */
+function renamedBy(targets: readonly RecheckTarget[]): Set<string> {
+  return new Set(
+    targets.flatMap(({ finding, edits, object }) =>
+      edits.some((e) => touchesName(object, e)) ? [finding.objectKey] : [],
+    ),
+  );
 }
 
 /** Whether an edit reaches the text of the object's metadata.name or metadata.generateName. */
