@@ -316,6 +316,31 @@ describe("fixes of many documents", () => {
     expect(recheckWork).toEqual({ parses: 1, bytes: text.length });
   });
 
+  it("a kind: List larger than a chunk is one chunk: a document is never split", () => {
+    const text = listOf(Array.from({ length: 400 }, (_, i) => `job-${i}`));
+    expect(text.length).toBeGreaterThan(RECHECK_CHUNK_BYTES);
+
+    const { result, recheckWork } = scanCounting(text);
+
+    expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(400);
+    expect(recheckWork).toEqual({ parses: 1, bytes: text.length });
+  });
+
+  it.each([
+    ["a document that does not parse", "kind: Job\nmetadata: [unclosed\n---\n"],
+    [
+      "`{{` in a string (a chunk of it could be read as a template)",
+      "kind: ConfigMap\ndata: {a: '{{ x }}'}\n---\n",
+    ],
+  ])("are re-checked one Job at a time in a file with %s", (_, odd) => {
+    const text = odd + jobs(3);
+
+    const { result, recheckWork } = scanCounting(text);
+
+    expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(3);
+    expect(recheckWork.parses).toBe(3);
+  });
+
   it("that fail in their chunk are re-checked one Job at a time, and only the failing fix is withdrawn", () => {
     const text = jobs(50);
     const stubborn = probeRule((job) => job.name !== "job-7");
