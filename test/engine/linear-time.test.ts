@@ -375,6 +375,72 @@ describe("fixes of many documents", () => {
       ["job-5", "safe"],
     ]);
   });
+
+  it("a fix that adds an empty document cannot hide another fix whose finding remains", () => {
+    // job-2's fix ends with `---`: an empty document after it, so every later Job sits one document further in the
+    // chunk. Matched by document number, job-4's finding, which its fix leaves, would be taken for one of job-5,
+    // which has no finding (it is already done).
+    const rule = probeWithExtraEdit((job) => {
+      if (job.name !== "job-2") return null;
+      const end = job.object.node.range?.[2] ?? 0;
+      return { start: end, end, text: "---\n" };
+    });
+    const stubborn: RuleModule = {
+      ...rule,
+      checkJob: (ctx, job) =>
+        (job.name === "job-4" ? probeRule(() => false) : rule).checkJob?.(ctx, job) ?? [],
+    };
+
+    const content = jobs(6).replace(
+      "  name: job-5\n",
+      "  name: job-5\n  annotations:\n    probe/done: yes\n",
+    );
+
+    const { result } = scanCounting(content, [stubborn]);
+
+    expect(result.findings.map((f) => f.name)).not.toContain("job-5");
+    expect(result.findings.find((f) => f.name === "job-4")?.noFixReason).toBe(
+      "no automatic fix: the finding remains after the fix",
+    );
+  });
+
+  it("a fix that breaks the YAML of its Job is withdrawn, saying so, and the others stand", () => {
+    const breaker = probeWithExtraEdit((job) => {
+      if (job.name !== "job-1") return null;
+      const at = job.file.text.indexOf("spec:", job.file.text.indexOf("name: job-1"));
+      return { start: at, end: at, text: "broken: [unclosed\n" };
+    });
+
+    const { result } = scanCounting(jobs(3), [breaker]);
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      ["job-0", "safe"],
+      [
+        "job-1",
+        expect.stringMatching(
+          /^no automatic fix: the fixed file would not parse \(invalid YAML \(line \d+: /,
+        ),
+      ],
+      ["job-2", "safe"],
+    ]);
+  });
+
+  it("of a kind: List whose chunk fails are each re-checked on the item's own lines", () => {
+    const text = listOf(["job-0", "job-1", "job-2", "job-3"]);
+    const stubborn = probeRule((job) => job.name !== "job-2");
+
+    const { result, recheckWork } = scanCounting(text, [stubborn]);
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      ["job-0", "safe"],
+      ["job-1", "safe"],
+      ["job-2", "no automatic fix: the finding remains after the fix"],
+      ["job-3", "safe"],
+    ]);
+    // The List once, then each item's lines (about a quarter of it) once.
+    expect(recheckWork.parses).toBe(5);
+    expect(recheckWork.bytes).toBeLessThan(2 * text.length);
+  });
 });
 
 describe("Helm template masking", () => {
