@@ -29249,11 +29249,18 @@ function formatScalar(value, style, inFlow) {
 function jsonStyle(file2) {
   return /\.json$/i.test(file2.path) ? import_yaml9.Scalar.QUOTE_DOUBLE : void 0;
 }
-function replaceScalar(scalar2, value, inFlow) {
+function replaceScalar(file2, scalar2, value, inFlow) {
   const range = nodeRange(scalar2);
   if (!range) return null;
-  const style = scalar2.type === import_yaml9.Scalar.BLOCK_FOLDED || scalar2.type === import_yaml9.Scalar.BLOCK_LITERAL ? import_yaml9.Scalar.QUOTE_DOUBLE : scalar2.type;
-  return { start: range[0], end: range[1], text: formatScalar(value, style, inFlow) };
+  if (scalar2.type === import_yaml9.Scalar.BLOCK_FOLDED || scalar2.type === import_yaml9.Scalar.BLOCK_LITERAL) {
+    const lineBreak = /\r?\n$/.exec(file2.text.slice(range[0], range[1]))?.[0] ?? "";
+    return {
+      start: range[0],
+      end: range[1],
+      text: formatScalar(value, import_yaml9.Scalar.QUOTE_DOUBLE, inFlow) + lineBreak
+    };
+  }
+  return { start: range[0], end: range[1], text: formatScalar(value, scalar2.type, inFlow) };
 }
 function renameKey(file2, key, newKey) {
   const range = nodeRange(key);
@@ -29361,7 +29368,7 @@ function annotationEdits(job, changes) {
     if (pair && (0, import_yaml10.isScalar)(pair.value) && current !== void 0) {
       const next = "set" in change ? change.set : mergeCsv(current, change.mergeTokens);
       if (next === current) continue;
-      const edit2 = replaceScalar(pair.value, next, inFlow);
+      const edit2 = replaceScalar(job.file, pair.value, next, inFlow);
       if (!edit2) return null;
       edits.push(edit2);
     } else if (pair) {
@@ -29526,7 +29533,7 @@ function buildStrategyFix(job, config2, options = {}) {
       };
     const generateName = `${job.name.slice(0, MAX_HOOK_GENERATE_NAME - 1).replace(/[-.]+$/, "")}-`;
     const keyEdit = renameKey(job.file, pair.key, "generateName");
-    const valueEdit = replaceScalar(pair.value, generateName, job.metadataNode?.flow === true);
+    const valueEdit = replaceScalar(job.file, pair.value, generateName, job.metadataNode?.flow === true);
     if (!keyEdit || !valueEdit) return { noFixReason: "metadata.name could not be rewritten" };
     edits.push(keyEdit, valueEdit);
     return {
@@ -29984,7 +29991,7 @@ function fixerFor(config2) {
     annotations: annotationEdits,
     annotationValue: (job, key, value) => {
       const node2 = annotationValueNode(job, key);
-      return node2 && (0, import_yaml14.isScalar)(node2) ? replaceScalar(node2, value, job.annotationsNode?.flow === true) : null;
+      return node2 && (0, import_yaml14.isScalar)(node2) ? replaceScalar(job.file, node2, value, job.annotationsNode?.flow === true) : null;
     },
     noEditReason,
     patchedReason,

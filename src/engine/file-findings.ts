@@ -125,7 +125,9 @@ function fixerFor(config: Config): RuleFixer {
     annotations: annotationEdits,
     annotationValue: (job, key, value) => {
       const node = annotationValueNode(job, key);
-      return node && isScalar(node) ? replaceScalar(node, value, job.annotationsNode?.flow === true) : null;
+      return node && isScalar(node)
+        ? replaceScalar(job.file, node, value, job.annotationsNode?.flow === true)
+        : null;
     },
     noEditReason,
     patchedReason,

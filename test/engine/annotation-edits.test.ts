@@ -42,6 +42,48 @@ describe("annotationEdits", () => {
     expect(annotationEdits(job, [{ key: "argocd.argoproj.io/hook", mergeTokens: ["Sync"] }])).toEqual([]);
   });
 
+  it.each([
+    ["\n", ">-"],
+    ["\r\n", "|-"],
+  ])(
+    "replaces a block-scalar value with a quoted one that still ends its line (line break %j)",
+    (eol, indicator) => {
+      const lines = (...l: string[]) => l.map((line) => line + eol).join("");
+      const job = jobOf(
+        lines(
+          "apiVersion: batch/v1",
+          "kind: Job",
+          "metadata:",
+          "  annotations:",
+          `    argocd.argoproj.io/hook: ${indicator}`,
+          "      PostSync",
+          "    team: payments",
+        ),
+      );
+
+      expect(fixed(job, annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }]))).toBe(
+        lines(
+          "apiVersion: batch/v1",
+          "kind: Job",
+          "metadata:",
+          "  annotations:",
+          '    argocd.argoproj.io/hook: "Sync"',
+          "    team: payments",
+        ),
+      );
+    },
+  );
+
+  it("replaces a block-scalar value that ends the file without adding a line break", () => {
+    const text =
+      "apiVersion: batch/v1\nkind: Job\nmetadata:\n  annotations:\n    argocd.argoproj.io/hook: >-\n      PostSync";
+    const job = jobOf(text);
+
+    expect(fixed(job, annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }]))).toBe(
+      'apiVersion: batch/v1\nkind: Job\nmetadata:\n  annotations:\n    argocd.argoproj.io/hook: "Sync"',
+    );
+  });
+
   it("gives up on a Job without metadata: there is no place for annotations", () => {
     const job = jobOf("apiVersion: batch/v1\nkind: Job\nspec:\n  template: {}\n");
 

@@ -27,6 +27,22 @@ describe("invalid-hook-annotation's fix", () => {
     expect(finding?.fix?.diff).toContain("+    argocd.argoproj.io/hook: PreSync\n");
   });
 
+  it.each([
+    ["folded", ">-"],
+    ["literal", "|-"],
+  ])(
+    "corrects a hook written as a %s block scalar without joining the next line to it",
+    (_style, indicator) => {
+      const content = job(`    argocd.argoproj.io/hook: ${indicator}\n      Presync\n    team: payments\n`);
+
+      const [finding] = findingsOf([{ path: "job.yaml", content }]);
+
+      expect(finding?.fix?.diff).toContain(
+        `-    argocd.argoproj.io/hook: ${indicator}\n-      Presync\n+    argocd.argoproj.io/hook: "PreSync"\n     team: payments\n`,
+      );
+    },
+  );
+
   it("leaves a hook value that a Kustomize overlay patches in to the patch, and says where it is", () => {
     const application = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: prod\nspec:\n  source:\n    repoURL: ${REPO}\n    path: web/overlays/prod\n`;
     const overlay =

@@ -33,7 +33,7 @@ export function annotationEdits(job: JobView, changes: readonly AnnotationChange
     if (pair && isScalar(pair.value) && current !== undefined) {
       const next = "set" in change ? change.set : mergeCsv(current, change.mergeTokens);
       if (next === current) continue;
-      const edit = replaceScalar(pair.value, next, inFlow);
+      const edit = replaceScalar(job.file, pair.value, next, inFlow);
       if (!edit) return null;
       edits.push(edit);
     } else if (pair) {

@@ -27,15 +27,26 @@ function jsonStyle(file: ParsedManifestFile): Scalar.Type | undefined {
   return /\.json$/i.test(file.path) ? Scalar.QUOTE_DOUBLE : undefined;
 }
 
-/** Replaces a scalar's text by `value` written in the scalar's own quoting style. */
-export function replaceScalar(scalar: Scalar, value: string, inFlow: boolean): TextEdit | null {
+/** Replaces a scalar's text by `value` written in the scalar's own quoting style (a block scalar becomes quoted). */
+export function replaceScalar(
+  file: ParsedManifestFile,
+  scalar: Scalar,
+  value: string,
+  inFlow: boolean,
+): TextEdit | null {
   const range = nodeRange(scalar);
   if (!range) return null;
-  const style =
-    scalar.type === Scalar.BLOCK_FOLDED || scalar.type === Scalar.BLOCK_LITERAL
-      ? Scalar.QUOTE_DOUBLE
-      : scalar.type;
-  return { start: range[0], end: range[1], text: formatScalar(value, style, inFlow) };
+  if (scalar.type === Scalar.BLOCK_FOLDED || scalar.type === Scalar.BLOCK_LITERAL) {
+    // A block scalar's range runs through the line break that ends its last line: the quoted value must end its
+    // line too, or the next key would be joined to it.
+    const lineBreak = /\r?\n$/.exec(file.text.slice(range[0], range[1]))?.[0] ?? "";
+    return {
+      start: range[0],
+      end: range[1],
+      text: formatScalar(value, Scalar.QUOTE_DOUBLE, inFlow) + lineBreak,
+    };
+  }
+  return { start: range[0], end: range[1], text: formatScalar(value, scalar.type, inFlow) };
 }
 
 /** Replaces the text of a map key (e.g. `name` by `generateName`), keeping its quotes. */

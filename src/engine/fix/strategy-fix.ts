@@ -154,7 +154,7 @@ export function buildStrategyFix(
       };
     const generateName = `${job.name.slice(0, MAX_HOOK_GENERATE_NAME - 1).replace(/[-.]+$/, "")}-`;
     const keyEdit = renameKey(job.file, pair.key, "generateName");
-    const valueEdit = replaceScalar(pair.value, generateName, job.metadataNode?.flow === true);
+    const valueEdit = replaceScalar(job.file, pair.value, generateName, job.metadataNode?.flow === true);
     if (!keyEdit || !valueEdit) return { noFixReason: "metadata.name could not be rewritten" };
     edits.push(keyEdit, valueEdit);
     return {
