@@ -29277,17 +29277,14 @@ function appendToMap(file2, map2, entries) {
   const valueStyle = (0, import_yaml9.isScalar)(first?.value) ? first.value.type : void 0;
   if (map2.flow) {
     const close = file2.parsedText.lastIndexOf("}", range[1] - 1);
-    if (close < range[0]) return null;
     const items = entries.map(
       (e) => `${formatScalar(e.key, jsonStyle(file2) ?? keyStyle, true)}: ${formatScalar(e.value, jsonStyle(file2) ?? valueStyle, true)}`
     );
-    const last2 = map2.items[map2.items.length - 1];
-    const lastEnd2 = nodeRange(last2?.value)?.[1] ?? nodeRange(last2?.key)?.[1];
+    const lastEnd2 = entryEnd(map2.items[map2.items.length - 1]);
     const at = lastEnd2 ?? close;
     return { start: at, end: at, text: `${lastEnd2 === void 0 ? "" : ", "}${items.join(", ")}` };
   }
-  const last = map2.items[map2.items.length - 1];
-  const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
+  const lastEnd = entryEnd(map2.items[map2.items.length - 1]);
   const firstKeyStart = nodeRange(first?.key)?.[0];
   if (lastEnd === void 0 || firstKeyStart === void 0) return null;
   const indent = " ".repeat(columnOf(file2.text, firstKeyStart));
@@ -29297,11 +29294,8 @@ function appendToMap(file2, map2, entries) {
   return insertLinesAfter(file2, lastEnd, lines);
 }
 function addNestedMap(file2, parent, key, entries, indentStep, afterKey) {
-  const range = nodeRange(parent);
-  if (!range || parent.items.length === 0) return null;
   if (parent.flow) {
-    const last = parent.items[parent.items.length - 1];
-    const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
+    const lastEnd = entryEnd(parent.items[parent.items.length - 1]);
     if (lastEnd === void 0) return null;
     const inner = entries.map(
       (e) => `${formatScalar(e.key, jsonStyle(file2), true)}: ${formatScalar(e.value, jsonStyle(file2), true)}`
@@ -29313,7 +29307,7 @@ function addNestedMap(file2, parent, key, entries, indentStep, afterKey) {
     };
   }
   const anchor2 = (afterKey !== null ? findPair(parent, afterKey) : null) ?? parent.items[parent.items.length - 1];
-  const anchorEnd = nodeRange(anchor2?.value)?.[1] ?? nodeRange(anchor2?.key)?.[1];
+  const anchorEnd = entryEnd(anchor2);
   const firstKeyStart = nodeRange(parent.items[0]?.key)?.[0];
   if (anchorEnd === void 0 || firstKeyStart === void 0) return null;
   const column = columnOf(file2.text, firstKeyStart);
@@ -29339,16 +29333,19 @@ function fillEmptyValue(file2, pairKeyStart, valueEnd, entries, indentStep) {
     )
   );
 }
+function entryEnd(pair) {
+  return nodeRange(pair?.value)?.[1] ?? nodeRange(pair?.key)?.[1];
+}
 function insertLinesAfter(file2, end, lines) {
   const text2 = file2.text;
   const eol = detectEol(text2);
-  const at = end > 0 && text2[end - 1] === "\n" ? end : nextLineStart(text2, end);
-  const needsLeadingEol = at === text2.length && text2.length > 0 && !text2.endsWith("\n");
+  const at = text2[end - 1] === "\n" ? end : nextLineStart(text2, end);
+  const needsLeadingEol = at === text2.length && !text2.endsWith("\n");
   const body = lines.map((line) => line + eol).join("");
   return { start: at, end: at, text: needsLeadingEol ? eol + body.slice(0, -eol.length) : body };
 }
 function indentStepOf(file2, parentKeyStart, child) {
-  if (!(0, import_yaml9.isMap)(child) || child.flow || child.items.length === 0) return 2;
+  if (!(0, import_yaml9.isMap)(child) || child.flow) return 2;
   const childKeyStart = nodeRange(child.items[0]?.key)?.[0];
   if (childKeyStart === void 0) return 2;
   const step = columnOf(file2.text, childKeyStart) - columnOf(file2.text, parentKeyStart);

@@ -74,6 +74,16 @@ describe("annotationEdits", () => {
     },
   );
 
+  it("keeps the line break of a block-scalar value inside a file that has no final line break", () => {
+    const text =
+      "apiVersion: batch/v1\nkind: Job\nmetadata:\n  annotations:\n    argocd.argoproj.io/hook: >-\n      PostSync\n    team: x";
+    const job = jobOf(text);
+
+    expect(fixed(job, annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }]))).toBe(
+      text.replace(">-\n      PostSync\n", '"Sync"\n'),
+    );
+  });
+
   it("replaces a block-scalar value that ends the file without adding a line break", () => {
     const text =
       "apiVersion: batch/v1\nkind: Job\nmetadata:\n  annotations:\n    argocd.argoproj.io/hook: >-\n      PostSync";

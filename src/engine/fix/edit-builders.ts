@@ -1,4 +1,4 @@
-import { isMap, isScalar, Scalar, type YAMLMap } from "yaml";
+import { isMap, isScalar, Scalar, type Pair, type YAMLMap } from "yaml";
 import type { ParsedManifestFile } from "../manifests/parse-manifests.js";
 import { columnOf, detectEol, findPair, nextLineStart, nodeRange } from "../manifests/yaml-nodes.js";
 import type { TextEdit } from "../types.js";
@@ -79,19 +79,16 @@ export function appendToMap(
   const valueStyle = isScalar(first?.value) ? first.value.type : undefined;
   if (map.flow) {
     const close = file.parsedText.lastIndexOf("}", range[1] - 1);
-    if (close < range[0]) return null;
     const items = entries.map(
       (e) =>
         `${formatScalar(e.key, jsonStyle(file) ?? keyStyle, true)}: ${formatScalar(e.value, jsonStyle(file) ?? valueStyle, true)}`,
     );
-    const last = map.items[map.items.length - 1];
-    const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
+    const lastEnd = entryEnd(map.items[map.items.length - 1]);
     // After the last entry (`{a: b, new: x}`), or inside the braces of an empty map (`{new: x}`).
     const at = lastEnd ?? close;
     return { start: at, end: at, text: `${lastEnd === undefined ? "" : ", "}${items.join(", ")}` };
   }
-  const last = map.items[map.items.length - 1];
-  const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
+  const lastEnd = entryEnd(map.items[map.items.length - 1]);
   const firstKeyStart = nodeRange(first?.key)?.[0];
   if (lastEnd === undefined || firstKeyStart === undefined) return null;
   const indent = " ".repeat(columnOf(file.text, firstKeyStart));
@@ -113,11 +110,8 @@ export function addNestedMap(
   indentStep: number,
   afterKey: string | null,
 ): TextEdit | null {
-  const range = nodeRange(parent);
-  if (!range || parent.items.length === 0) return null;
   if (parent.flow) {
-    const last = parent.items[parent.items.length - 1];
-    const lastEnd = nodeRange(last?.value)?.[1] ?? nodeRange(last?.key)?.[1];
+    const lastEnd = entryEnd(parent.items[parent.items.length - 1]);
     if (lastEnd === undefined) return null;
     const inner = entries
       .map(
@@ -133,7 +127,7 @@ export function addNestedMap(
   }
   const anchor =
     (afterKey !== null ? findPair(parent, afterKey) : null) ?? parent.items[parent.items.length - 1];
-  const anchorEnd = nodeRange(anchor?.value)?.[1] ?? nodeRange(anchor?.key)?.[1];
+  const anchorEnd = entryEnd(anchor);
   const firstKeyStart = nodeRange(parent.items[0]?.key)?.[0];
   if (anchorEnd === undefined || firstKeyStart === undefined) return null;
   const column = columnOf(file.text, firstKeyStart);
@@ -169,19 +163,24 @@ export function fillEmptyValue(
   );
 }
 
+/** Where a map entry's text ends: after its value, or after its key when it has none (`{a: b, flag}`). */
+function entryEnd(pair: Pair | undefined): number | undefined {
+  return nodeRange(pair?.value)?.[1] ?? nodeRange(pair?.key)?.[1];
+}
+
 /** Inserts whole lines after the line on which the node ending at `end` ends. */
 function insertLinesAfter(file: ParsedManifestFile, end: number, lines: readonly string[]): TextEdit {
   const text = file.text;
   const eol = detectEol(text);
-  const at = end > 0 && text[end - 1] === "\n" ? end : nextLineStart(text, end);
-  const needsLeadingEol = at === text.length && text.length > 0 && !text.endsWith("\n");
+  const at = text[end - 1] === "\n" ? end : nextLineStart(text, end);
+  const needsLeadingEol = at === text.length && !text.endsWith("\n");
   const body = lines.map((line) => line + eol).join("");
   return { start: at, end: at, text: needsLeadingEol ? eol + body.slice(0, -eol.length) : body };
 }
 
 /** Indentation step of a block map: how far its keys sit right of its parent's keys. */
 export function indentStepOf(file: ParsedManifestFile, parentKeyStart: number, child: unknown): number {
-  if (!isMap(child) || child.flow || child.items.length === 0) return 2;
+  if (!isMap(child) || child.flow) return 2;
   const childKeyStart = nodeRange(child.items[0]?.key)?.[0];
   if (childKeyStart === undefined) return 2;
   const step = columnOf(file.text, childKeyStart) - columnOf(file.text, parentKeyStart);
