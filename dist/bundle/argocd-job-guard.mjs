@@ -29260,7 +29260,8 @@ function replaceScalar(file2, scalar2, value, inFlow) {
       text: formatScalar(value, import_yaml9.Scalar.QUOTE_DOUBLE, inFlow) + lineBreak
     };
   }
-  return { start: range[0], end: range[1], text: formatScalar(value, scalar2.type, inFlow) };
+  const space = range[0] === range[1] ? " " : "";
+  return { start: range[0], end: range[1], text: space + formatScalar(value, scalar2.type, inFlow) };
 }
 function renameKey(file2, key, newKey) {
   const range = nodeRange(key);
@@ -29382,18 +29383,18 @@ function annotationEdits(job, changes) {
   const step = indentStepOf(job.file, metadataKeyStart, metadata);
   const annotationsPair = findPair(metadata, "annotations");
   if (annotationsPair) {
-    if ((0, import_yaml10.isMap)(annotationsPair.value) && (annotationsPair.value.items.length > 0 || annotationsPair.value.flow)) {
-      const edit2 = appendToMap(job.file, annotationsPair.value, missing);
+    const value = annotationsPair.value;
+    if ((0, import_yaml10.isMap)(value)) {
+      const edit2 = appendToMap(job.file, value, missing);
       return edit2 ? [...edits, edit2] : null;
     }
-    const emptyValue = (0, import_yaml10.isScalar)(annotationsPair.value) && (annotationsPair.value.value === null || annotationsPair.value.value === "");
-    const keyStart = nodeRange(annotationsPair.key)?.[0];
-    const valueEnd = nodeRange(annotationsPair.value)?.[1] ?? nodeRange(annotationsPair.key)?.[1];
-    if (!emptyValue || keyStart === void 0 || valueEnd === void 0) return null;
-    const valueStart = nodeRange(annotationsPair.value)?.[0] ?? valueEnd;
-    const keyEnd = nodeRange(annotationsPair.key)?.[1] ?? valueStart;
-    const dropNull = valueStart < valueEnd ? [{ start: job.file.text.indexOf(":", keyEnd) + 1, end: valueEnd, text: "" }] : [];
-    return [...edits, ...dropNull, fillEmptyValue(job.file, keyStart, valueEnd, missing, step)];
+    const keyRange = nodeRange(annotationsPair.key);
+    const valueRange = nodeRange(value);
+    const emptyValue = (0, import_yaml10.isScalar)(value) && (value.value === null || value.value === "");
+    if (!emptyValue || !keyRange || !valueRange) return null;
+    const [valueStart, valueEnd] = valueRange;
+    const dropNull = valueStart < valueEnd ? [{ start: job.file.text.indexOf(":", keyRange[1]) + 1, end: valueEnd, text: "" }] : [];
+    return [...edits, ...dropNull, fillEmptyValue(job.file, keyRange[0], valueEnd, missing, step)];
   }
   const anchor2 = job.file.helm ? job.name !== null ? "name" : "generateName" : null;
   const edit = addNestedMap(job.file, metadata, "annotations", missing, step, anchor2);

@@ -74,6 +74,17 @@ describe("annotationEdits", () => {
     },
   );
 
+  it.each([
+    ["no value", ""],
+    ["a null value", " ~"],
+  ])("writes a value into an annotation that has %s, as `key: value`", (_label, written) => {
+    const job = jobOf(withMetadata(`  annotations:\n    argocd.argoproj.io/hook:${written}\n    team: x\n`));
+
+    expect(fixed(job, annotationEdits(job, [{ key: "argocd.argoproj.io/hook", set: "Sync" }]))).toBe(
+      withMetadata("  annotations:\n    argocd.argoproj.io/hook: Sync\n    team: x\n"),
+    );
+  });
+
   it("keeps the line break of a block-scalar value inside a file that has no final line break", () => {
     const text =
       "apiVersion: batch/v1\nkind: Job\nmetadata:\n  annotations:\n    argocd.argoproj.io/hook: >-\n      PostSync\n    team: x";

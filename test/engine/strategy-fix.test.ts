@@ -95,6 +95,57 @@ describe("the hook strategy", () => {
     expect(fixed.description).toContain("With generateName every sync creates a new Job");
   });
 
+  it("gives a named Job the configured delete policy, written as tokens without the spaces around its commas", () => {
+    const fixed = outcome(jobOf(plain()), { deletePolicy: "BeforeHookCreation, HookSucceeded" });
+
+    expect(fixed.text).toContain(
+      "    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation,HookSucceeded\n",
+    );
+    expect(fixed.description).toContain(
+      "Make the Job a Sync hook with delete policy BeforeHookCreation, HookSucceeded.",
+    );
+    expect(fixed.description).toContain("As a hook the Job runs on every sync");
+  });
+
+  it("keeps the Job's own sync-wave, and says so, only when it has one", () => {
+    const waved = outcome(
+      jobOf(plain('  name: report\n  annotations:\n    argocd.argoproj.io/sync-wave: "5"\n')),
+    );
+
+    expect(waved.description).toContain(
+      "Sync, because nothing in it says it must run before the app's other resources. Its sync-wave 5 is kept.",
+    );
+    expect(outcome(jobOf(plain())).description).toContain(
+      "Sync, because nothing in it says it must run before the app's other resources. ",
+    );
+    expect(outcome(jobOf(plain())).description).not.toContain("sync-wave");
+  });
+
+  it("quotes the migration evidence whole in its reason, dots and all", () => {
+    const job = jobOf(
+      plain("  name: ledger\n", "flyway").replace("image: busybox", "image: registry.acme.io/flyway:10.1"),
+    );
+
+    expect(outcome(job).description).toContain(
+      'PreSync, because the image "registry.acme.io/flyway:10.1" says it is a schema migration',
+    );
+  });
+
+  it.each([
+    ["the caller knows force would not help", { forceDoesNotHelp: "the change is to the selector" }, false],
+    ["server-side apply is in effect", {}, true],
+  ])(
+    "says nothing of the force strategy when it was not chosen, even where %s",
+    (_label, options, serverSideApply) => {
+      for (const strategy of ["hook", "generateName"] as const) {
+        const fixed = outcome({ ...jobOf(plain()), serverSideApply }, { strategy }, options);
+
+        expect(fixed.description).not.toContain("force strategy");
+        expect(fixed.text).toContain(strategy === "hook" ? "  name: report\n" : "  generateName: report-\n");
+      }
+    },
+  );
+
   it("names the strategies not taken, so the user can choose another", () => {
     expect(outcome(jobOf(plain())).description).toMatch(
       /Other strategies \(config fix\.strategy\): force, generateName\.$/,
@@ -190,10 +241,11 @@ describe("the generateName strategy", () => {
   });
 
   it("cuts a long name so that Argo CD's suffix fits, and drops the separators the cut leaves at its end", () => {
-    const name = `${"a".repeat(34)}-.bcd`;
+    // Cut at 35 characters, the name ends in "-.": both go before Argo CD's "-" is added.
+    const name = `${"a".repeat(33)}-.bcd`;
     const fixed = outcome(jobOf(plain(`  name: ${name}\n`)), { strategy: "generateName" });
 
-    expect(fixed.text).toContain(`  generateName: ${"a".repeat(34)}-\n`);
+    expect(fixed.text).toContain(`  generateName: ${"a".repeat(33)}-\n`);
   });
 
   it.each([
@@ -204,6 +256,32 @@ describe("the generateName strategy", () => {
 
     expect(fixed.description).toMatch(/^The generateName strategy needs a literal metadata\.name\. /);
   });
+
+  it("falls back for a Job without any name, with the configured delete policy", () => {
+    const fixed = outcome(jobOf(plain("  labels: {}\n")), { strategy: "generateName" });
+
+    expect(fixed.description).toMatch(
+      /^The generateName strategy needs a literal metadata\.name\. Make the Job a Sync hook with delete policy BeforeHookCreation\./,
+    );
+  });
+
+  it("writes the generateName in the name's own style: a comma stays plain in a block map", () => {
+    const fixed = outcome(jobOf(plain("  name: a,b\n")), { strategy: "generateName" });
+
+    expect(fixed.text).toContain("  generateName: a,b-\n");
+  });
+
+  it.each([
+    ["value", "  name: &n report\n"],
+    ["key", "  &n name: report\n"],
+  ])(
+    "never renames a name whose %s carries an anchor: aliases elsewhere would be renamed too",
+    (_where, metadata) => {
+      expect(outcome(jobOf(plain(metadata)), { strategy: "generateName" }).reason).toBe(
+        "metadata.name carries the YAML anchor &n: other objects may share it through aliases, and renaming it would rename them too",
+      );
+    },
+  );
 
   it("falls back for a Job that has both a name and a generateName", () => {
     const fixed = outcome(jobOf(plain("  name: report\n  generateName: report-\n")), {

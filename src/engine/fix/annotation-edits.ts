@@ -50,27 +50,23 @@ export function annotationEdits(job: JobView, changes: readonly AnnotationChange
   const step = indentStepOf(job.file, metadataKeyStart, metadata);
   const annotationsPair = findPair(metadata, "annotations");
   if (annotationsPair) {
-    if (
-      isMap(annotationsPair.value) &&
-      (annotationsPair.value.items.length > 0 || annotationsPair.value.flow)
-    ) {
-      const edit = appendToMap(job.file, annotationsPair.value, missing);
+    const value = annotationsPair.value;
+    // A block map parsed from text has entries; an empty one is written `{}`, a flow map.
+    if (isMap(value)) {
+      const edit = appendToMap(job.file, value, missing);
       return edit ? [...edits, edit] : null;
     }
-    const emptyValue =
-      isScalar(annotationsPair.value) &&
-      (annotationsPair.value.value === null || annotationsPair.value.value === "");
-    const keyStart = nodeRange(annotationsPair.key)?.[0];
-    const valueEnd = nodeRange(annotationsPair.value)?.[1] ?? nodeRange(annotationsPair.key)?.[1];
-    if (!emptyValue || keyStart === undefined || valueEnd === undefined) return null;
+    const keyRange = nodeRange(annotationsPair.key);
+    const valueRange = nodeRange(value);
+    const emptyValue = isScalar(value) && (value.value === null || value.value === "");
+    if (!emptyValue || !keyRange || !valueRange) return null;
+    const [valueStart, valueEnd] = valueRange;
     // An explicit null (`annotations: ~` or `null`) must go, or the map below it would not parse.
-    const valueStart = nodeRange(annotationsPair.value)?.[0] ?? valueEnd;
-    const keyEnd = nodeRange(annotationsPair.key)?.[1] ?? valueStart;
     const dropNull =
       valueStart < valueEnd
-        ? [{ start: job.file.text.indexOf(":", keyEnd) + 1, end: valueEnd, text: "" }]
+        ? [{ start: job.file.text.indexOf(":", keyRange[1]) + 1, end: valueEnd, text: "" }]
         : [];
-    return [...edits, ...dropNull, fillEmptyValue(job.file, keyStart, valueEnd, missing, step)];
+    return [...edits, ...dropNull, fillEmptyValue(job.file, keyRange[0], valueEnd, missing, step)];
   }
   // In a Helm template the end of `metadata` may sit inside an `{{ if }}` block: anchor on the name instead.
   const anchor = job.file.helm ? (job.name !== null ? "name" : "generateName") : null;

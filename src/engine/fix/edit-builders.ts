@@ -46,7 +46,9 @@ export function replaceScalar(
       text: formatScalar(value, Scalar.QUOTE_DOUBLE, inFlow) + lineBreak,
     };
   }
-  return { start: range[0], end: range[1], text: formatScalar(value, scalar.type, inFlow) };
+  // An empty value (`key:`) has no text: its range sits right after the colon, which needs a space after it.
+  const space = range[0] === range[1] ? " " : "";
+  return { start: range[0], end: range[1], text: space + formatScalar(value, scalar.type, inFlow) };
 }
 
 /** Replaces the text of a map key (e.g. `name` by `generateName`), keeping its quotes. */
