@@ -188,6 +188,15 @@ describe("the edit builders", () => {
     expect(flowMetadata.metadata).not.toBe(metadata);
   });
 
+  it("add into an empty flow map its own braces, not those of the map around it", () => {
+    const text = "kind: Job\nmetadata: {name: migrate, labels: {}}\n";
+    const { file, labels } = manifest(text);
+
+    expect(written(file, appendToMap(file, labels, [{ key: "team", value: "x" }]))).toBe(
+      "kind: Job\nmetadata: {name: migrate, labels: {team: x}}\n",
+    );
+  });
+
   it("insert lines inside a file without a final line break without adding one before them", () => {
     const text = block.slice(0, -1);
     const { file, labels } = manifest(text);
