@@ -290,5 +290,7 @@ describe("the generateName strategy", () => {
 
     expect(fixed.description).toMatch(/^The generateName strategy needs a literal metadata\.name\. /);
     expect(fixed.text).toContain("  name: report\n");
+    // Kubernetes uses the name and ignores generateName: the Job is not a new one each sync.
+    expect(fixed.text).toContain("argocd.argoproj.io/hook-delete-policy: BeforeHookCreation\n");
   });
 });
