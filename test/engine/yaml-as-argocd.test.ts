@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { RULES } from "../../src/rules/index.js";
 import { fixRepository, scanRepository } from "../../src/engine/scan.js";
+import { listMergingAnnotations } from "../helpers/manifests.js";
 
 /** Argo CD reads merge keys and aliases; a fix must not edit text that other objects share or that a merge hides. */
 
@@ -48,22 +49,11 @@ ${container}`;
   });
 
   it("never adds annotations beside a merge key that provides some: the fix is withdrawn, saying why", () => {
-    const list = `apiVersion: v1
-kind: List
-items:
-  - apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: defaults
-      annotations: &common
-        argocd.argoproj.io/hook-delete-policy: HookSucceeded
-  - apiVersion: batch/v1
-    kind: Job
-    metadata:
-      name: export
-      annotations:
-        <<: *common
-${container}`;
+    const list = listMergingAnnotations(
+      "argocd.argoproj.io/hook-delete-policy: HookSucceeded",
+      "name: export",
+      container,
+    );
 
     const { result, fixes } = scanAndFix(list);
 

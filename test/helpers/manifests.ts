@@ -37,3 +37,31 @@ ${annotations}spec:
       restartPolicy: Never
 `;
 }
+
+/**
+ * A List whose ConfigMap sets its annotations as the anchor `&common`, and whose Job takes them with a merge key
+ * (`<<: *common`): the tests that a fix never edits what an anchor gives others. `anchored` is the one annotation of
+ * the anchor, `jobIdentity` the Job's name line (`name: x`, `generateName: x-`), `jobSpec` what follows its metadata.
+ */
+export function listMergingAnnotations(
+  anchored: string,
+  jobIdentity: string,
+  jobSpec = "    spec:\n      template:\n        spec:\n          restartPolicy: Never\n",
+): string {
+  return `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: defaults
+      annotations: &common
+        ${anchored}
+  - apiVersion: batch/v1
+    kind: Job
+    metadata:
+      ${jobIdentity}
+      annotations:
+        <<: *common
+${jobSpec}`;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { scanRepository } from "../../src/engine/scan.js";
 import { RULES } from "../../src/rules/index.js";
-import { annotatedJob } from "../helpers/manifests.js";
+import { annotatedJob, listMergingAnnotations } from "../helpers/manifests.js";
 
 /**
  * invalid-hook-annotation corrects a misspelt hook token in place, and only where the value it rewrites is the one
@@ -73,26 +73,7 @@ describe("invalid-hook-annotation's fix", () => {
   });
 
   it("never corrects a hook value a merge key provides: the edit would change what the anchor gives others", () => {
-    const content = `apiVersion: v1
-kind: List
-items:
-  - apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: defaults
-      annotations: &hooks
-        argocd.argoproj.io/hook: Presync
-  - apiVersion: batch/v1
-    kind: Job
-    metadata:
-      name: migrate
-      annotations:
-        <<: *hooks
-    spec:
-      template:
-        spec:
-          restartPolicy: Never
-`;
+    const content = listMergingAnnotations("argocd.argoproj.io/hook: Presync", "name: migrate");
 
     const [finding] = findingsOf([{ path: "list.yaml", content }]);
 
