@@ -125,22 +125,7 @@ ${container}`;
   });
 
   it("never corrects an invalid hook value that a merge key provides", () => {
-    const list = `apiVersion: v1
-kind: List
-items:
-  - apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: defaults
-      annotations: &hook
-        argocd.argoproj.io/hook: presync
-  - apiVersion: batch/v1
-    kind: Job
-    metadata:
-      name: migrate
-      annotations:
-        <<: *hook
-${container}`;
+    const list = listMergingAnnotations("argocd.argoproj.io/hook: presync", "name: migrate", container);
 
     const { result, fixes } = scanAndFix(list);
 
