@@ -31955,6 +31955,9 @@ var invalidHookAnnotation = {
     messages: {
       hookIgnored: '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown.',
       hookFallsBackToHelm: '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD falls back to its helm.sh/hook annotation (phase {{phases}}).',
+      hookEmpty: "{{job}} has an empty argocd.argoproj.io/hook annotation, which holds no hook type (valid, case-sensitive: {{valid}}). Argo CD still counts the annotation, so it ignores the Job entirely: it is never applied and never compared, and no error is shown.",
+      hookNull: "{{job}} has argocd.argoproj.io/hook with no value (YAML null), which holds no hook type (valid, case-sensitive: {{valid}}). Annotation values are strings: Argo CD reads a Job with a null one as having no annotations at all (Kubernetes' unstructured GetAnnotations), so the Job is not the hook it was meant to be.",
+      hookEmptyFallsBackToHelm: "{{job}} has an empty argocd.argoproj.io/hook annotation, which holds no hook type (valid, case-sensitive: {{valid}}). Argo CD falls back to its helm.sh/hook annotation (phase {{phases}}).",
       hookTokenDropped: '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds a token that is not a hook type (valid, case-sensitive: {{valid}}). Argo CD silently drops {{dropped}}: the Job runs only as {{phases}}.',
       deletePolicyDropped: "{{job}} has argocd.argoproj.io/hook-delete-policy {{tokenWord}} {{tokens}} that Argo CD silently drops (valid: {{valid}}). Effective policy: {{effective}}.",
       helmDeletePolicyDropped: "{{job}} has helm.sh/hook-delete-policy {{tokenWord}} {{tokens}} that Argo CD silently drops (valid: {{valid}}). Effective policy: {{effective}}."
@@ -31963,11 +31966,11 @@ var invalidHookAnnotation = {
   checkJob(ctx, job) {
     const findings = [];
     const hook = job.hook;
-    if (hook.hasArgoHookAnnotation && hook.invalidArgoTokens.length > 0) {
+    const empty = hook.argoTokens.length === 0;
+    if (hook.hasArgoHookAnnotation && (empty || hook.invalidArgoTokens.length > 0)) {
       const value = job.annotations.get(ANNOTATION.hook) ?? "";
-      const noneValid = hook.argoTokens.length === hook.invalidArgoTokens.length;
       findings.push({
-        messageId: !noneValid ? "hookTokenDropped" : hook.isHook ? "hookFallsBackToHelm" : "hookIgnored",
+        messageId: annotationValueNode(job, ANNOTATION.hook)?.value === null ? "hookNull" : hookMessageId(hook),
         data: {
           job: jobLabel(job),
           value,
@@ -31977,7 +31980,9 @@ var invalidHookAnnotation = {
         },
         subject: ANNOTATION.hook,
         ...locationOf(job, ANNOTATION.hook),
-        fix: correctTokens(ctx, job, ANNOTATION.hook, VALID_HOOKS)
+        fix: empty ? noFix(
+          `an empty hook annotation says nothing of its phase; choose one of ${VALID_HOOKS.join(", ")}`
+        ) : correctTokens(ctx, job, ANNOTATION.hook, VALID_HOOKS)
       });
     }
     const policy = job.deletePolicies;
@@ -32014,6 +32019,11 @@ var invalidHookAnnotation = {
     return findings;
   }
 };
+function hookMessageId(hook) {
+  if (hook.argoTokens.length === 0) return hook.isHook ? "hookEmptyFallsBackToHelm" : "hookEmpty";
+  if (hook.invalidArgoTokens.length < hook.argoTokens.length) return "hookTokenDropped";
+  return hook.isHook ? "hookFallsBackToHelm" : "hookIgnored";
+}
 function correctTokens(ctx, job, key, valid) {
   const node2 = annotationValueNode(job, key);
   const current = job.annotations.get(key);

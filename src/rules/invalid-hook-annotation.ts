@@ -5,6 +5,7 @@ import {
   HELM_DELETE_POLICIES,
   evidentToken,
   splitCsv,
+  type HookInfo,
 } from "../engine/argocd/annotations.js";
 import type { JobView } from "../engine/jobs/job-view.js";
 import { annotationValueNode } from "../engine/jobs/job-view.js";
@@ -33,6 +34,12 @@ export const invalidHookAnnotation = {
         '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD ignores the Job entirely: it is never applied and never compared, and no error is shown.',
       hookFallsBackToHelm:
         '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds no valid hook type (valid, case-sensitive: {{valid}}). Argo CD falls back to its helm.sh/hook annotation (phase {{phases}}).',
+      hookEmpty:
+        "{{job}} has an empty argocd.argoproj.io/hook annotation, which holds no hook type (valid, case-sensitive: {{valid}}). Argo CD still counts the annotation, so it ignores the Job entirely: it is never applied and never compared, and no error is shown.",
+      hookNull:
+        "{{job}} has argocd.argoproj.io/hook with no value (YAML null), which holds no hook type (valid, case-sensitive: {{valid}}). Annotation values are strings: Argo CD reads a Job with a null one as having no annotations at all (Kubernetes' unstructured GetAnnotations), so the Job is not the hook it was meant to be.",
+      hookEmptyFallsBackToHelm:
+        "{{job}} has an empty argocd.argoproj.io/hook annotation, which holds no hook type (valid, case-sensitive: {{valid}}). Argo CD falls back to its helm.sh/hook annotation (phase {{phases}}).",
       hookTokenDropped:
         '{{job}} has argocd.argoproj.io/hook: "{{value}}", which holds a token that is not a hook type (valid, case-sensitive: {{valid}}). Argo CD silently drops {{dropped}}: the Job runs only as {{phases}}.',
       deletePolicyDropped:
@@ -44,11 +51,13 @@ export const invalidHookAnnotation = {
   checkJob(ctx, job) {
     const findings: FindingDraft[] = [];
     const hook = job.hook;
-    if (hook.hasArgoHookAnnotation && hook.invalidArgoTokens.length > 0) {
+    // gitops-engine's IsHook asks only whether the key is there, so an empty value still makes a hook, of no phase.
+    const empty = hook.argoTokens.length === 0;
+    if (hook.hasArgoHookAnnotation && (empty || hook.invalidArgoTokens.length > 0)) {
       const value = job.annotations.get(ANNOTATION.hook) ?? "";
-      const noneValid = hook.argoTokens.length === hook.invalidArgoTokens.length;
       findings.push({
-        messageId: !noneValid ? "hookTokenDropped" : hook.isHook ? "hookFallsBackToHelm" : "hookIgnored",
+        messageId:
+          annotationValueNode(job, ANNOTATION.hook)?.value === null ? "hookNull" : hookMessageId(hook),
         data: {
           job: jobLabel(job),
           value,
@@ -58,7 +67,11 @@ export const invalidHookAnnotation = {
         },
         subject: ANNOTATION.hook,
         ...locationOf(job, ANNOTATION.hook),
-        fix: correctTokens(ctx, job, ANNOTATION.hook, VALID_HOOKS),
+        fix: empty
+          ? noFix(
+              `an empty hook annotation says nothing of its phase; choose one of ${VALID_HOOKS.join(", ")}`,
+            )
+          : correctTokens(ctx, job, ANNOTATION.hook, VALID_HOOKS),
       });
     }
     const policy = job.deletePolicies;
@@ -95,6 +108,13 @@ export const invalidHookAnnotation = {
     return findings;
   },
 } satisfies RuleModule;
+
+/** The Argo CD hook annotation is there and holds no valid token, or some invalid ones. */
+function hookMessageId(hook: HookInfo): string {
+  if (hook.argoTokens.length === 0) return hook.isHook ? "hookEmptyFallsBackToHelm" : "hookEmpty";
+  if (hook.invalidArgoTokens.length < hook.argoTokens.length) return "hookTokenDropped";
+  return hook.isHook ? "hookFallsBackToHelm" : "hookIgnored";
+}
 
 /** Rewrites each invalid token to the valid one it evidently means, in place; no fix when one has no evident intent. */
 function correctTokens(ctx: RuleContext, job: JobView, key: string, valid: readonly string[]): FixOutcome {
