@@ -78,7 +78,8 @@ export async function startAppProcess(options: {
   const logged = new EventEmitter();
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code))).finally(() =>
+  // "close", not "exit": it comes once stdout and stderr are drained, so what is read after it is all the app wrote.
+  const exited = new Promise<number | null>((done) => child.once("close", (code) => done(code))).finally(() =>
     rmSync(cwd, { recursive: true, force: true }),
   );
   const port = await new Promise<number>((done, fail) => {
