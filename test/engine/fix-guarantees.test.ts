@@ -187,6 +187,25 @@ describe("what a fix may change", () => {
     ).toBe("no automatic fix: the fix would change more than the Job's annotations and name");
   });
 
+  it("a fix that changes the Job's other metadata (its namespace) is withdrawn", () => {
+    expect(
+      withdrawn((t) => [
+        { start: t.indexOf("  annotations:"), end: t.indexOf("  annotations:"), text: "  namespace: b\n" },
+      ]),
+    ).toBe("no automatic fix: the fix would change more than the Job's annotations and name");
+  });
+
+  it("a fix that turns the annotations into something else (here a generateName) is withdrawn, naming what it drops", () => {
+    // Only annotations, name and generateName may change on the fixed Job: with its annotations gone, the check must
+    // still say which one is dropped, not fail on annotations that are no map.
+    const reason = withdrawn((t) => {
+      const at = t.indexOf("annotations:");
+      return [{ start: at, end: at + "annotations".length, text: "generateName" }];
+    });
+
+    expect(reason).toBe("no automatic fix: the fix would drop the annotation team");
+  });
+
   it("a fix that would leave the file unparsable is withdrawn", () => {
     expect(
       withdrawn((t) => [{ start: t.indexOf("spec:"), end: t.indexOf("spec:"), text: "[: {\n" }]),
@@ -304,6 +323,58 @@ describe("the diff of a fix", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("the diff of a fix with edits far apart", () => {
+  const labels = ["a", "b", "c", "d", "e", "f"].map((k, i) => `    ${k}: "${i}"\n`).join("");
+  const rename = (text: string): TextEdit[] => {
+    const at = text.indexOf("name: probe") + "name: ".length;
+    return [{ start: at, end: at + "probe".length, text: "probe-2" }];
+  };
+  const diffOf = (content: string) => scanWith(rawEditRule(rename), content).finding?.fix?.diff;
+
+  it("shows each change with its own three lines of context, the first edit and the last", () => {
+    const content = JOB.replace("  annotations:", `  labels:\n${labels}  annotations:`);
+
+    expect(diffOf(content)).toBe(
+      [
+        "--- a/job.yaml",
+        "+++ b/job.yaml",
+        "@@ -1,7 +1,7 @@",
+        " apiVersion: batch/v1",
+        " kind: Job",
+        " metadata:",
+        "-  name: probe",
+        "+  name: probe-2",
+        "   labels:",
+        '     a: "0"',
+        '     b: "1"',
+        "@@ -12,6 +12,7 @@",
+        "   annotations:",
+        "     team: payments",
+        "     argocd.argoproj.io/hook: PreSync",
+        '+    probe/done: "yes"',
+        " spec:",
+        "   template:",
+        "     spec:",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("never shows lines of the next document as context", () => {
+    // The Job's metadata comes last in its document: the context after the new annotation stops at the document's end.
+    const spec = JOB.slice(JOB.indexOf("spec:"));
+    const metadata = JOB.slice(JOB.indexOf("metadata:"), JOB.indexOf("spec:"));
+    const content = `apiVersion: batch/v1\nkind: Job\n${spec}${metadata}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: after\n`;
+
+    const diff = diffOf(content);
+
+    expect(diff).toContain('+    probe/done: "yes"\n');
+    expect(diff).not.toContain("\n ---\n");
+    expect(diff).not.toContain("ConfigMap");
+    expect(diff?.endsWith('     argocd.argoproj.io/hook: PreSync\n+    probe/done: "yes"\n')).toBe(true);
   });
 });
 

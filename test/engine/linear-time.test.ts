@@ -286,16 +286,21 @@ describe("fixes on the items of a kind: List", () => {
   });
 });
 
+const jobs = (count: number, between = "") =>
+  Array.from({ length: count }, (_, i) => job(`job-${i}`, "")).join(`---\n${between}`);
+
+/** A scan that counts what fix verification parses again. */
+const scanCounting = (content: string, rules: readonly RuleModule[] = RULES, config = DEFAULT_CONFIG) => {
+  const recheckWork = { parses: 0, bytes: 0 };
+  const result = scanRepository({ rules, config, files: [{ path: "jobs.yaml", content }], recheckWork });
+  return { result, recheckWork };
+};
+
+/** A document before the others whose `{{` keeps the file from being re-checked in chunks. */
+const BRACES = "kind: ConfigMap\ndata: {a: '{{ x }}'}\n---\n";
+
 describe("fixes of many documents", () => {
-  const jobs = (count: number, between = "") =>
-    Array.from({ length: count }, (_, i) => job(`job-${i}`, "")).join(`---\n${between}`);
   const deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\n";
-  /** A scan that counts what fix verification parses again. */
-  const scanCounting = (content: string, rules: readonly RuleModule[] = RULES) => {
-    const recheckWork = { parses: 0, bytes: 0 };
-    const result = scanRepository({ rules, files: [{ path: "jobs.yaml", content }], recheckWork });
-    return { result, recheckWork };
-  };
 
   it("are re-checked a chunk of documents at a time: each byte parsed once, one parse per chunk", () => {
     const text = jobs(2000);
@@ -328,10 +333,7 @@ describe("fixes of many documents", () => {
 
   it.each([
     ["a document that does not parse", "kind: Job\nmetadata: [unclosed\n---\n"],
-    [
-      "`{{` in a string (a chunk of it could be read as a template)",
-      "kind: ConfigMap\ndata: {a: '{{ x }}'}\n---\n",
-    ],
+    ["`{{` in a string (a chunk of it could be read as a template)", BRACES],
   ])("are re-checked one Job at a time in a file with %s", (_, odd) => {
     const text = odd + jobs(3);
 
@@ -492,5 +494,126 @@ describe("taking the non-conflicting fixes of a pass", () => {
         expect([...takeNonConflicting(groups)].sort(byStart)).toEqual([...reference(groups)].sort(byStart));
       }),
     );
+  });
+});
+
+describe("which fixes are re-checked together, and what a chunk costs", () => {
+  /** Reports a Job until it carries `key`; its fix adds `key`. */
+  const annotating = (id: string, key: string): RuleModule => ({
+    ...probeRule(() => true),
+    meta: { ...probeRule(() => true).meta, id },
+    checkJob(ctx, job) {
+      if (job.annotations.has(key)) return [];
+      const edits = ctx.fixer.annotations(job, [{ key, set: "yes" }]);
+      return edits
+        ? [{ messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: id, edits } } }]
+        : [];
+    },
+  });
+  /** Reports every Job, with no fix. */
+  const unfixable: RuleModule = {
+    ...probeRule(() => true),
+    meta: { ...probeRule(() => true).meta, id: "unfixable" },
+    checkJob: () => [{ messageId: "probe", data: {}, fix: { noFixReason: "none" } }],
+  };
+
+  it("two Jobs are one chunk: one parse", () => {
+    const { result, recheckWork } = scanCounting(jobs(2));
+
+    expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(2);
+    expect(recheckWork.parses).toBe(1);
+  });
+
+  it("a Job with two fixes is never in a chunk: each fix is re-checked alone, on its document", () => {
+    const rules = [annotating("sets-a", "probe/a"), annotating("sets-b", "probe/b")];
+
+    const { result, recheckWork } = scanCounting(jobs(3), rules);
+
+    expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(6);
+    expect(recheckWork.parses).toBe(6);
+  });
+
+  it("a Job with one fix and a finding that has none is still in its chunk", () => {
+    const { result, recheckWork } = scanCounting(jobs(3), [annotating("sets-a", "probe/a"), unfixable]);
+
+    expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(3);
+    expect(recheckWork.parses).toBe(1);
+  });
+
+  it("fixes that rename their own Job (generateName) are re-checked in one chunk", () => {
+    const config = { ...DEFAULT_CONFIG, fix: { ...DEFAULT_CONFIG.fix, strategy: "generateName" as const } };
+
+    const { result, recheckWork } = scanCounting(jobs(3), RULES, config);
+
+    expect(result.findings.filter((f) => f.fix?.diff.includes("+  generateName: job-"))).toHaveLength(3);
+    expect(recheckWork.parses).toBe(1);
+  });
+
+  it("a fix that also edits the next document is kept out of the chunk, and withdrawn", () => {
+    // job-1's fix rewrites the comment at the top of job-2's document: harmless to every object, so a chunk holding
+    // both would pass it, but a fix may only edit its own Job.
+    const intruder = probeWithExtraEdit((job) => {
+      if (job.name !== "job-1") return null;
+      const at = job.file.text.indexOf("# next", job.file.text.indexOf("name: job-1"));
+      return { start: at, end: at + "# next".length, text: "# touched" };
+    });
+
+    const { result, recheckWork } = scanCounting(jobs(4, "# next\n"), [intruder]);
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      ["job-0", "safe"],
+      ["job-1", "no automatic fix: its edits reach outside the Job's document"],
+      ["job-2", "safe"],
+      ["job-3", "safe"],
+    ]);
+    expect(recheckWork.parses).toBe(1);
+  });
+
+  it("in a file not re-checked in chunks, List items that need their document are re-checked together in one parse", () => {
+    // job-0 sets the anchor (never parsed alone); job-1 is tried on its own lines, where the alias is unknown; then
+    // both are re-checked on the List at once.
+    const { result, recheckWork } = scanCounting(BRACES + aliasedList(2));
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      ["job-0", "safe"],
+      ["job-1", "safe"],
+    ]);
+    expect(recheckWork.parses).toBe(2);
+  });
+
+  it("in a file not re-checked in chunks, a List item fixed on its own lines has its diff at those lines", () => {
+    const { result } = scanCounting(BRACES + listOf(["alpha", "beta"]));
+
+    expect(result.findings[1]?.fix?.diff).toBe(`--- a/jobs.yaml
++++ b/jobs.yaml
+@@ -19,6 +19,9 @@
+     kind: Job
+     metadata:
+       name: beta
++      annotations:
++        argocd.argoproj.io/hook: Sync
++        argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
+     spec:
+       template:
+         spec:
+`);
+  });
+
+  it("past its allowance, a re-check is refused with the size of the document it would parse", () => {
+    // The List comes after another document, so its document does not start at the top of the file.
+    const text = `${"# padding\n".repeat(2000)}kind: ConfigMap\n---\n${aliasedList(90)}`;
+    const listBytes = text.length - text.indexOf("apiVersion: v1\nkind: List");
+    const stubborn = probeRule((job) => job.name !== "job-7");
+
+    const { result, recheckWork } = scanCounting(text, [stubborn]);
+
+    const overBudget = result.findings.filter((f) => f.noFixReason?.includes("past the limit"));
+    expect(overBudget.length).toBeGreaterThan(0);
+    expect(overBudget[0]?.noFixReason).toBe(
+      `no automatic fix: re-checking it would parse its ${Math.ceil(listBytes / 1024)} KiB document again, past the limit for one file`,
+    );
+    // Refused only once what is left of the allowance is smaller than the document.
+    const allowance = RECHECK_BUDGET_FACTOR * text.length + RECHECK_BUDGET_MIN;
+    expect(allowance - recheckWork.bytes).toBeLessThan(listBytes);
   });
 });
