@@ -617,3 +617,42 @@ describe("which fixes are re-checked together, and what a chunk costs", () => {
     expect(allowance - recheckWork.bytes).toBeLessThan(listBytes);
   });
 });
+
+describe("a List item re-checked on its own lines", () => {
+  /** Reports, with no fix, a Job the probe has fixed: a fix may raise it only where the user suppressed it. */
+  const afterProbe: RuleModule = {
+    ...probeRule(() => true),
+    meta: { ...probeRule(() => true).meta, id: "after-probe" },
+    checkJob: (_ctx, job) =>
+      job.annotations.has("probe/done")
+        ? [{ messageId: "probe", data: {}, fix: { noFixReason: "none" } }]
+        : [],
+  };
+  const item = (name: string) =>
+    job(name, "    ")
+      .replace("    apiVersion: batch/v1\n    kind: Job\n", "    kind: Job\n    apiVersion: batch/v1\n")
+      .replace(/^ {4}/, "  - ");
+
+  it("brings along the suppression comment above its first key", () => {
+    const text = `${BRACES}apiVersion: v1\nkind: List\nitems:\n  # argocd-job-guard ignore after-probe\n${item("alpha")}${item("beta")}`;
+
+    const { result, recheckWork } = scanCounting(text, [probeRule(() => true), afterProbe]);
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      ["alpha", "safe"],
+      ["beta", "no automatic fix: it would bring up after-probe, which has no fix"],
+    ]);
+    expect(recheckWork.parses).toBe(2);
+  });
+
+  it("is not widened to its document by an anchor elsewhere in the file", () => {
+    const text = `kind: ConfigMap\ndata: {a: '{{ x }}', b: &b c}\n---\n${listOf(["alpha", "beta", "gamma"])}`;
+    const listBytes = listOf(["alpha", "beta", "gamma"]).length;
+
+    const { result, recheckWork } = scanCounting(text, [probeRule(() => true)]);
+
+    expect(result.findings.filter((f) => f.fix?.kind === "safe")).toHaveLength(3);
+    expect(recheckWork.parses).toBe(3);
+    expect(recheckWork.bytes).toBeLessThan(listBytes);
+  });
+});
