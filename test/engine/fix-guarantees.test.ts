@@ -230,6 +230,17 @@ describe("what a fix may change", () => {
     expect(reason).toBe("no automatic fix: its edits reach outside the Job's document");
   });
 
+  it("a fix whose edits reach back into the document before the Job's is withdrawn", () => {
+    const content = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n---\n${JOB}`;
+
+    const reason = withdrawn((t) => {
+      const other = t.indexOf("name: other");
+      return [{ start: other, end: other + 11, text: "name: changed" }];
+    }, content);
+
+    expect(reason).toBe("no automatic fix: its edits reach outside the Job's document");
+  });
+
   it("--fix applies safe fixes and never a suggestion", () => {
     const migration = JOB.replace("PreSync", "Sync").replace("image: busybox", "image: flyway/flyway:10");
 

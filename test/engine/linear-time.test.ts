@@ -175,35 +175,42 @@ describe("fixes on the items of a kind: List", () => {
     expect(withFix.length + overBudget.length).toBe(89);
   });
 
-  it("a fix never changes another Job, even through an anchor: a rename that reaches one by an alias is withdrawn", () => {
-    // job-0's name is the anchor the second item's name aliases: a fix that renames job-0 renames that Job too.
-    // Both need their document (an anchor, an alias): re-checked together, the second Job's name changes though its
-    // own fix renames nothing, so each is re-checked alone, and only the rename is withdrawn.
-    const text =
-      listOf(["job-0"], "&image busybox:1.36").replace("name: job-0", "name: &n job-0") +
-      job("*n", "    ", "*image").replace(/^ {4}/, "  - ");
-    const renamer: RuleModule = {
-      ...probeRule(() => true),
-      checkJob(ctx, job) {
-        if (job.annotations.has("probe/done")) return [];
-        const value = findPair(job.metadataNode, "name")?.value;
-        const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]);
-        if (!edits) return [];
-        if (isScalar(value) && value.anchor && value.range)
-          edits.push({ start: value.range[0], end: value.range[1], text: "renamed" });
-        return [
-          { messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } },
-        ];
-      },
-    };
+  it.each([
+    ["after", ""],
+    ["before", "annotations: {team: x}\n      "],
+  ])(
+    "a fix never changes another Job, even through an anchor: a rename that reaches one by an alias is withdrawn (annotations %s the alias)",
+    (_where, before) => {
+      // job-0's name is the anchor the second item's name aliases: a fix that renames job-0 renames that Job too.
+      // Both need their document (an anchor, an alias): re-checked together, the second Job's name changes though its
+      // own fix renames nothing (its edit, before or after the name, does not touch it), so each is re-checked alone,
+      // and only the rename is withdrawn.
+      const text =
+        listOf(["job-0"], "&image busybox:1.36").replace("name: job-0", "name: &n job-0") +
+        job("*n", "    ", "*image").replace("name: *n", `${before}name: *n`).replace(/^ {4}/, "  - ");
+      const renamer: RuleModule = {
+        ...probeRule(() => true),
+        checkJob(ctx, job) {
+          if (job.annotations.has("probe/done")) return [];
+          const value = findPair(job.metadataNode, "name")?.value;
+          const edits = ctx.fixer.annotations(job, [{ key: "probe/done", set: "yes" }]);
+          if (!edits) return [];
+          if (isScalar(value) && value.anchor && value.range)
+            edits.push({ start: value.range[0], end: value.range[1], text: "renamed" });
+          return [
+            { messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } },
+          ];
+        },
+      };
 
-    const result = scanRepository({ rules: [renamer], files: [{ path: "list.yaml", content: text }] });
+      const result = scanRepository({ rules: [renamer], files: [{ path: "list.yaml", content: text }] });
 
-    expect(result.findings.map((f) => [f.location.line, f.fix?.kind ?? f.noFixReason])).toEqual([
-      [5, "no automatic fix: the fix would change another object in the document"],
-      [16, "safe"],
-    ]);
-  });
+      expect(result.findings.map((f) => [f.location.line, f.fix?.kind ?? f.noFixReason])).toEqual([
+        [5, "no automatic fix: the fix would change another object in the document"],
+        [16, "safe"],
+      ]);
+    },
+  );
 
   it("two fixes on one Job are never verified together: each must clear its finding alone", () => {
     // `needs-both` clears only when both annotations are set, and its fix sets one: alone it leaves its finding.
@@ -567,6 +574,54 @@ describe("which fixes are re-checked together, and what a chunk costs", () => {
       ["job-3", "safe"],
     ]);
     expect(recheckWork.parses).toBe(1);
+  });
+
+  it("a fix that also edits the Job before it is kept out of the chunk, and withdrawn", () => {
+    // job-2's fix slips an annotation into job-1, which has a fix of its own: in one chunk, job-1 would be a fixed
+    // Job whose annotations may change.
+    const content = jobs(3).replace(/( {2}name: job-\d+\n)/g, "$1  annotations:\n    team: x\n");
+    const intruder = probeWithExtraEdit((job) => {
+      if (job.name !== "job-2") return null;
+      const line = "    team: x\n";
+      const at = job.file.text.indexOf(line, job.file.text.indexOf("name: job-1")) + line.length;
+      return { start: at, end: at, text: "    probe/x: slipped\n" };
+    });
+
+    const { result } = scanCounting(content, [intruder]);
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      ["job-0", "safe"],
+      ["job-1", "safe"],
+      ["job-2", "no automatic fix: its edits reach outside the Job's document"],
+    ]);
+  });
+
+  it("a fix on a Job whose annotations carry an anchor is refused, even among others in a chunk", () => {
+    // A rule that edits the anchored map anyway (the engine's fixer would not): the edit would reach every alias.
+    const anchored: RuleModule = {
+      ...probeRule(() => true),
+      checkJob(_ctx, job) {
+        if (job.annotations.has("probe/done")) return [];
+        const text = job.file.text;
+        const annotationsLine = text.indexOf("  annotations:", text.indexOf(`name: ${job.name}\n`));
+        const at = text.indexOf("\n", annotationsLine) + 1;
+        const edits = [{ start: at, end: at, text: "    probe/done: yes\n" }];
+        return [
+          { messageId: "probe", data: {}, fix: { fix: { kind: "safe", description: "probe", edits } } },
+        ];
+      },
+    };
+    const content = jobs(3)
+      .replace(/( {2}name: job-\d+\n)/g, "$1  annotations:\n    team: x\n")
+      .replace("name: job-1\n  annotations:\n", "name: job-1\n  annotations: &shared\n");
+
+    const { result } = scanCounting(content, [anchored]);
+
+    expect(result.findings.map((f) => [f.name, f.fix?.kind ?? f.noFixReason])).toEqual([
+      ["job-0", "safe"],
+      ["job-1", expect.stringContaining("anchor &shared")],
+      ["job-2", "safe"],
+    ]);
   });
 
   it("in a file not re-checked in chunks, List items that need their document are re-checked together in one parse", () => {
