@@ -313,6 +313,17 @@ describe("mergeCsv keeps the user's tokens and spacing", () => {
   });
 });
 
+/** The lines of a diff hunk that adds `probe/done` to JOB's annotations, after its `@@` line. */
+const PROBE_DONE_HUNK = [
+  "   annotations:",
+  "     team: payments",
+  "     argocd.argoproj.io/hook: PreSync",
+  '+    probe/done: "yes"',
+  " spec:",
+  "   template:",
+  "     spec:",
+];
+
 describe("the diff of a fix", () => {
   it("shows the changed lines with three lines of context, at their lines in the file", () => {
     const content = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n---\n${JOB}`;
@@ -320,19 +331,7 @@ describe("the diff of a fix", () => {
     const diff = scanWith(probeRule([{ key: "probe/done", set: "yes" }]), content).finding?.fix?.diff;
 
     expect(diff).toBe(
-      [
-        "--- a/job.yaml",
-        "+++ b/job.yaml",
-        "@@ -10,6 +10,7 @@",
-        "   annotations:",
-        "     team: payments",
-        "     argocd.argoproj.io/hook: PreSync",
-        '+    probe/done: "yes"',
-        " spec:",
-        "   template:",
-        "     spec:",
-        "",
-      ].join("\n"),
+      ["--- a/job.yaml", "+++ b/job.yaml", "@@ -10,6 +10,7 @@", ...PROBE_DONE_HUNK, ""].join("\n"),
     );
   });
 });
@@ -362,13 +361,7 @@ describe("the diff of a fix with edits far apart", () => {
         '     a: "0"',
         '     b: "1"',
         "@@ -12,6 +12,7 @@",
-        "   annotations:",
-        "     team: payments",
-        "     argocd.argoproj.io/hook: PreSync",
-        '+    probe/done: "yes"',
-        " spec:",
-        "   template:",
-        "     spec:",
+        ...PROBE_DONE_HUNK,
         "",
       ].join("\n"),
     );

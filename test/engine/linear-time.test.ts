@@ -38,6 +38,21 @@ ${indent}          image: ${extra || "busybox:1.36"}
 const listOf = (names: string[], image = "") =>
   `apiVersion: v1\nkind: List\nitems:\n${names.map((n) => job(n, "    ", image).replace(/^ {4}/, "  - ")).join("")}`;
 
+/** The diff of the hook fix on the item `beta` of a listOf List, whose hunk starts at `line`. */
+const betaHookDiff = (path: string, line: number) => `--- a/${path}
++++ b/${path}
+@@ -${line},6 +${line},9 @@
+     kind: Job
+     metadata:
+       name: beta
++      annotations:
++        argocd.argoproj.io/hook: Sync
++        argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
+     spec:
+       template:
+         spec:
+`;
+
 /** A List whose first item sets an anchor that every other item uses. */
 const aliasedList = (count: number) =>
   listOf(["job-0"], "&image busybox:1.36") +
@@ -99,19 +114,7 @@ describe("fixes on the items of a kind: List", () => {
       ["gamma", "safe"],
     ]);
     // As a diff computed on the whole document: placed at the item's lines in the file.
-    expect(result.findings[1]?.fix?.diff).toBe(`--- a/list.yaml
-+++ b/list.yaml
-@@ -16,6 +16,9 @@
-     kind: Job
-     metadata:
-       name: beta
-+      annotations:
-+        argocd.argoproj.io/hook: Sync
-+        argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
-     spec:
-       template:
-         spec:
-`);
+    expect(result.findings[1]?.fix?.diff).toBe(betaHookDiff("list.yaml", 16));
     expect(fixes[0]?.after.match(/argocd\.argoproj\.io\/hook: Sync/g)).toHaveLength(3);
   });
 
@@ -639,19 +642,7 @@ describe("which fixes are re-checked together, and what a chunk costs", () => {
   it("in a file not re-checked in chunks, a List item fixed on its own lines has its diff at those lines", () => {
     const { result } = scanCounting(BRACES + listOf(["alpha", "beta"]));
 
-    expect(result.findings[1]?.fix?.diff).toBe(`--- a/jobs.yaml
-+++ b/jobs.yaml
-@@ -19,6 +19,9 @@
-     kind: Job
-     metadata:
-       name: beta
-+      annotations:
-+        argocd.argoproj.io/hook: Sync
-+        argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
-     spec:
-       template:
-         spec:
-`);
+    expect(result.findings[1]?.fix?.diff).toBe(betaHookDiff("jobs.yaml", 19));
   });
 
   it("past its allowance, a re-check is refused with the size of the document it would parse", () => {
