@@ -637,6 +637,11 @@ describe("which fixes are re-checked together, and what a chunk costs", () => {
       ["job-1", "safe"],
     ]);
     expect(recheckWork.parses).toBe(2);
+    // Proven together, each fix still comes with its own diff.
+    expect(result.findings.map((f) => f.fix?.diff.match(/^ {7}name: (job-\d)$/m)?.[1])).toEqual([
+      "job-0",
+      "job-1",
+    ]);
   });
 
   it("in a file not re-checked in chunks, a List item fixed on its own lines has its diff at those lines", () => {
