@@ -101,6 +101,22 @@ function probeWithExtraEdit(extra: (job: JobView) => TextEdit | null): RuleModul
   };
 }
 
+/**
+ * The probe whose fix on the Job `on` also inserts `text` at the first `before` (or right after the first `after`)
+ * found below `below` in the file.
+ */
+function probeAlsoInserting(
+  options: { on: string; below: string; text: string } & ({ before: string } | { after: string }),
+): RuleModule {
+  return probeWithExtraEdit((job) => {
+    if (job.name !== options.on) return null;
+    const marker = "before" in options ? options.before : options.after;
+    const found = job.file.text.indexOf(marker, job.file.text.indexOf(options.below));
+    const at = "before" in options ? found : found + marker.length;
+    return { start: at, end: at, text: options.text };
+  });
+}
+
 describe("fixes on the items of a kind: List", () => {
   it("are verified on each item alone, with the diff placed at the item's lines in the file", () => {
     const text = listOf(["alpha", "beta", "gamma"]);
@@ -257,11 +273,11 @@ describe("fixes on the items of a kind: List", () => {
       /( {6}name: job-\d+\n)/g,
       "$1      annotations:\n        team: x\n",
     );
-    const intruder = probeWithExtraEdit((job) => {
-      if (job.name !== "job-1") return null;
-      const line = "        team: x\n";
-      const at = job.file.text.indexOf(line, job.file.text.indexOf("name: job-2")) + line.length;
-      return { start: at, end: at, text: "        probe/x: slipped\n" };
+    const intruder = probeAlsoInserting({
+      on: "job-1",
+      below: "name: job-2",
+      after: "        team: x\n",
+      text: "        probe/x: slipped\n",
     });
 
     const result = scanRepository({ rules: [intruder], files: [{ path: "list.yaml", content }] });
@@ -370,10 +386,11 @@ describe("fixes of many documents", () => {
   it("a fix that changes how its chunk splits into documents is withdrawn, and the other fixes stand", () => {
     // job-3's fix ends its document early (`...`) and starts a new one holding the rest of the Job: the chunk's
     // documents no longer line up with the file's, so each fix is re-checked alone, where job-3's fails.
-    const splitter = probeWithExtraEdit((job) => {
-      if (job.name !== "job-3") return null;
-      const at = job.file.text.indexOf("spec:", job.file.text.indexOf("name: job-3"));
-      return { start: at, end: at, text: "...\n---\n" };
+    const splitter = probeAlsoInserting({
+      on: "job-3",
+      below: "name: job-3",
+      before: "spec:",
+      text: "...\n---\n",
     });
 
     const { result } = scanCounting(jobs(6), [splitter]);
@@ -417,10 +434,11 @@ describe("fixes of many documents", () => {
   });
 
   it("a fix that breaks the YAML of its Job is withdrawn, saying so, and the others stand", () => {
-    const breaker = probeWithExtraEdit((job) => {
-      if (job.name !== "job-1") return null;
-      const at = job.file.text.indexOf("spec:", job.file.text.indexOf("name: job-1"));
-      return { start: at, end: at, text: "broken: [unclosed\n" };
+    const breaker = probeAlsoInserting({
+      on: "job-1",
+      below: "name: job-1",
+      before: "spec:",
+      text: "broken: [unclosed\n",
     });
 
     const { result } = scanCounting(jobs(3), [breaker]);
@@ -583,11 +601,11 @@ describe("which fixes are re-checked together, and what a chunk costs", () => {
     // job-2's fix slips an annotation into job-1, which has a fix of its own: in one chunk, job-1 would be a fixed
     // Job whose annotations may change.
     const content = jobs(3).replace(/( {2}name: job-\d+\n)/g, "$1  annotations:\n    team: x\n");
-    const intruder = probeWithExtraEdit((job) => {
-      if (job.name !== "job-2") return null;
-      const line = "    team: x\n";
-      const at = job.file.text.indexOf(line, job.file.text.indexOf("name: job-1")) + line.length;
-      return { start: at, end: at, text: "    probe/x: slipped\n" };
+    const intruder = probeAlsoInserting({
+      on: "job-2",
+      below: "name: job-1",
+      after: "    team: x\n",
+      text: "    probe/x: slipped\n",
     });
 
     const { result } = scanCounting(content, [intruder]);
