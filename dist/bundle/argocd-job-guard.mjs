@@ -31970,7 +31970,7 @@ var invalidHookAnnotation = {
     if (hook.hasArgoHookAnnotation && (empty || hook.invalidArgoTokens.length > 0)) {
       const value = job.annotations.get(ANNOTATION.hook) ?? "";
       findings.push({
-        messageId: annotationValueNode(job, ANNOTATION.hook)?.value === null ? "hookNull" : hookMessageId(hook),
+        messageId: hookMessageId(job),
         data: {
           job: jobLabel(job),
           value,
@@ -32019,7 +32019,9 @@ var invalidHookAnnotation = {
     return findings;
   }
 };
-function hookMessageId(hook) {
+function hookMessageId(job) {
+  const hook = job.hook;
+  if (annotationValueNode(job, ANNOTATION.hook)?.value === null) return "hookNull";
   if (hook.argoTokens.length === 0) return hook.isHook ? "hookEmptyFallsBackToHelm" : "hookEmpty";
   if (hook.invalidArgoTokens.length < hook.argoTokens.length) return "hookTokenDropped";
   return hook.isHook ? "hookFallsBackToHelm" : "hookIgnored";

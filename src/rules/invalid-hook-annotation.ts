@@ -5,7 +5,6 @@ import {
   HELM_DELETE_POLICIES,
   evidentToken,
   splitCsv,
-  type HookInfo,
 } from "../engine/argocd/annotations.js";
 import type { JobView } from "../engine/jobs/job-view.js";
 import { annotationValueNode } from "../engine/jobs/job-view.js";
@@ -56,8 +55,7 @@ export const invalidHookAnnotation = {
     if (hook.hasArgoHookAnnotation && (empty || hook.invalidArgoTokens.length > 0)) {
       const value = job.annotations.get(ANNOTATION.hook) ?? "";
       findings.push({
-        messageId:
-          annotationValueNode(job, ANNOTATION.hook)?.value === null ? "hookNull" : hookMessageId(hook),
+        messageId: hookMessageId(job),
         data: {
           job: jobLabel(job),
           value,
@@ -110,7 +108,9 @@ export const invalidHookAnnotation = {
 } satisfies RuleModule;
 
 /** The Argo CD hook annotation is there and holds no valid token, or some invalid ones. */
-function hookMessageId(hook: HookInfo): string {
+function hookMessageId(job: JobView): string {
+  const hook = job.hook;
+  if (annotationValueNode(job, ANNOTATION.hook)?.value === null) return "hookNull";
   if (hook.argoTokens.length === 0) return hook.isHook ? "hookEmptyFallsBackToHelm" : "hookEmpty";
   if (hook.invalidArgoTokens.length < hook.argoTokens.length) return "hookTokenDropped";
   return hook.isHook ? "hookFallsBackToHelm" : "hookIgnored";
